@@ -1,0 +1,61 @@
+# cgmsite: `make run` to try the site, `make test` to check it. `make help` lists every target.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= cgmsite.settings.dev
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format messages migrate demo admin serve bench-news clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1mmake %-12s\033[0m %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+messages: $(VENV)/.installed ## Compile the Italian translations (locale/it/LC_MESSAGES/django.mo)
+	@$(BIN)/pybabel compile -d locale -D django --statistics 2>&1 | grep -v '^$$' || true
+	@test -f locale/it/LC_MESSAGES/django.mo
+
+migrate: messages ## Create or update the database (SQLite under var/ unless DATABASE_URL is set)
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+
+demo: migrate ## Load the demo content (idempotent)
+	$(BIN)/python manage.py load_demo_content
+
+admin: migrate ## Make the local admin account, if missing, and print how to log in
+	@$(BIN)/python manage.py ensure_admin
+
+run: demo admin ## Set everything up and serve the site on 127.0.0.1:$(PORT) (Ctrl-C stops)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: $(VENV)/.installed-dev ## Check style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev ## Reformat the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(VENV)/.installed-dev messages lint ## Install test tools, run ruff and the whole test suite
+	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+bench-news: $(VENV)/.installed-dev messages ## Benchmark the news pages on 10,000 articles (throwaway DB)
+	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/python bench/news.py $(BENCH_ARGS)
+
+clean: ## Remove the virtualenv, database, media and caches
+	rm -rf $(VENV) var media staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,22 @@
+"""Tests: fast password hashing, in-memory mail, deterministic settings.
+
+DATABASE_URL still applies, so the same suite runs on SQLite and PostgreSQL.
+"""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SITE_BASE_URL = "http://testserver"
+WAGTAILADMIN_BASE_URL = SITE_BASE_URL
+ALLOWED_HOSTS = ["*"]
+STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
+    "django.contrib.staticfiles.storage.StaticFilesStorage"
+)
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Serve static files straight from the source folders, no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,285 @@
+"""The newsroom: categories, articles and the news index.
+
+Every post (an article here, a webinar announcement in ``events``) is a
+``PostPage``: one concrete table holding what a listing needs (title, date,
+standfirst, hero image, categories). The news stream, the category pages, the
+feeds and search query that table once, so they run a constant number of SQL
+queries however many posts there are, and webinars join the stream by
+subclassing ``PostPage``.
+"""
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import models
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from cgmsite.blocks import BodyBlock
+
+
+@register_snippet
+class Category(index.Indexed, models.Model):
+    """A site-wide topic (Educazione, Welfare, …) shared by articles and webinars."""
+
+    name = models.CharField(
+        _("name"), max_length=80, unique=True, help_text=_("As readers see it, e.g. “Welfare”.")
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        help_text=_("Used in the address: /notizie/categoria/<slug>/. Lowercase, no spaces."),
+    )
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("A sentence or two shown at the top of the category page."),
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+
+class PostPage(Page):
+    """What articles and webinar announcements have in common; never created directly."""
+
+    date = models.DateField(
+        _("publication date"),
+        help_text=_("Shown on the post and used to order the news, newest first."),
+    )
+    standfirst = models.TextField(
+        _("standfirst"),
+        blank=True,
+        max_length=500,
+        help_text=_("One or two sentences under the title; also used in listings and feeds."),
+    )
+    categories = ParentalManyToManyField(
+        Category,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("categories"),
+        help_text=_("One or more categories; the post appears on each category page."),
+    )
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("main image"),
+        help_text=_("Shown at the top of the post and in listings. Give it a description (alt)."),
+    )
+    hero_image_credit = models.CharField(
+        _("photo credit"),
+        max_length=255,
+        blank=True,
+        help_text=_("For example “Photo by cottonbro from Pexels”."),
+    )
+
+    is_creatable = False
+    parent_page_types = []
+    subpage_types = []
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("standfirst"),
+        index.RelatedFields("categories", [index.SearchField("name")]),
+        index.FilterField("date"),
+    ]
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+
+    @property
+    def summary(self) -> str:
+        return self.standfirst or self.search_description
+
+    @property
+    def kind_label(self) -> str:
+        """The badge shown on cards: "Articolo", "Webinar"."""
+        return self.specific_class._meta.verbose_name if self.specific_class else ""
+
+
+def listed_posts():
+    """Published, public posts with what a card needs, newest first.
+
+    The related lookups are prefetched so that rendering a page of cards costs
+    the same few queries whether it shows 1 post or 12.
+    """
+    return (
+        PostPage.objects.live()
+        .public()
+        .select_related("hero_image")
+        .prefetch_related("categories", "hero_image__renditions")
+        .order_by("-date", "-first_published_at", "-pk")
+    )
+
+
+def paginate(request, items, per_page: int):
+    """A page of ``items``; a bad or out-of-range ``?page=`` gives a sensible page."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+class ArticlePage(PostPage):
+    """A news article: standfirst, authors, place line, categories and a rich body."""
+
+    place = models.CharField(
+        _("place"),
+        max_length=100,
+        blank=True,
+        help_text=_("The place line before the text, e.g. “Napoli”. Leave empty if none."),
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("body"), help_text=_("The article’s text."))
+    original_name = models.CharField(
+        _("originally published in"),
+        max_length=255,
+        blank=True,
+        help_text=_("If the article first appeared elsewhere, the name of that publication."),
+    )
+    original_date = models.DateField(
+        _("original publication date"),
+        null=True,
+        blank=True,
+        help_text=_("When it appeared there."),
+    )
+    original_url = models.URLField(
+        _("original address"),
+        blank=True,
+        help_text=_(
+            "When the original is online: its address. Search engines are pointed to it "
+            "(rel=canonical)."
+        ),
+    )
+
+    parent_page_types = ["news.NewsIndexPage"]
+    subpage_types = []
+
+    search_fields = [
+        *PostPage.search_fields,
+        index.SearchField("body"),
+        index.SearchField("place"),
+        index.RelatedFields("authors", [index.SearchField("name")]),
+    ]
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("standfirst"),
+        MultiFieldPanel(
+            [FieldPanel("date"), FieldPanel("place"), InlinePanel("authors", label=_("Author"))],
+            heading=_("Byline"),
+        ),
+        FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
+        MultiFieldPanel(
+            [FieldPanel("hero_image"), FieldPanel("hero_image_credit")],
+            heading=_("Main image"),
+        ),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("original_name"), FieldPanel("original_date"), FieldPanel("original_url")],
+            heading=_("Originally published in"),
+            classname="collapsed",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    @property
+    def canonical_url(self) -> str:
+        return self.original_url or self.full_url
+
+
+class ArticleAuthor(Orderable):
+    """One author of an article, in byline order."""
+
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="authors")
+    name = models.CharField(_("name"), max_length=120, help_text=_("Full name."))
+    role = models.CharField(
+        _("role"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional, e.g. “Presidente Gruppo Cooperativo CGM”."),
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("role")]
+
+    def __str__(self):
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+
+class NewsIndexPage(RoutablePageMixin, Page):
+    """/notizie/: every post newest first, one page per category, RSS feeds."""
+
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=["bold", "italic", "link"],
+        help_text=_("A short text shown above the list of posts."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cgmsite.HomePage"]
+    subpage_types = ["news.ArticlePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def listing_context(self, request, category=None):
+        posts = listed_posts()
+        if category is not None:
+            posts = posts.filter(categories=category)
+        page_obj = paginate(request, posts, settings.NEWS_PAGE_SIZE)
+        canonical_url = self.get_full_url(request)
+        if category is not None:
+            canonical_url += self.reverse_subpage("category", args=[category.slug])
+        if page_obj.number > 1:
+            canonical_url += f"?page={page_obj.number}"
+        return {"posts": page_obj, "category": category, "canonical_url": canonical_url}
+
+    def get_category(self, slug: str) -> Category:
+        return get_object_or_404(Category, slug=slug)
+
+    @path("")
+    def index(self, request):
+        return self.render(request, context_overrides=self.listing_context(request))
+
+    @path("categoria/<str:slug>/", name="category")
+    def category(self, request, slug):
+        category = self.get_category(slug)
+        return self.render(
+            request,
+            context_overrides=self.listing_context(request, category),
+            template="news/category_page.html",
+        )
+
+    @path("feed/", name="feed")
+    def feed(self, request):
+        from news.feeds import PostFeed
+
+        return PostFeed(self)(request)
+
+    @path("categoria/<str:slug>/feed/", name="category_feed")
+    def category_feed(self, request, slug):
+        from news.feeds import PostFeed
+
+        return PostFeed(self, self.get_category(slug))(request)
