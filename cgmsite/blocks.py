@@ -5,6 +5,7 @@ and carries a ``preview_value`` so editors see a sample in the block picker
 (https://docs.wagtail.org/en/stable/topics/streamfield.html#block-previews).
 """
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import blocks
@@ -92,7 +93,9 @@ class CallToActionBlock(blocks.StructBlock):
         value = super().clean(value)
         if not value.get("page") and not value.get("url"):
             raise blocks.StructBlockValidationError(
-                block_errors={"url": _("Choose a page of this site or give an address.")}
+                block_errors={
+                    "url": ValidationError(_("Choose a page of this site or give an address."))
+                }
             )
         return value
 

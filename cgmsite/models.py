@@ -8,9 +8,11 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from events.models import WebinarIndexPage, upcoming_webinars
 from news.models import Category, NewsIndexPage, listed_posts
 
 HOME_POSTS = 6
+HOME_WEBINARS = 3
 
 
 class HomePage(Page):
@@ -25,7 +27,7 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["news.NewsIndexPage"]
+    subpage_types = ["news.NewsIndexPage", "events.WebinarIndexPage"]
     max_count = 1
 
     class Meta:
@@ -36,6 +38,8 @@ class HomePage(Page):
         context["latest_posts"] = listed_posts()[:HOME_POSTS]
         context["categories"] = Category.objects.all()
         context["news_index"] = NewsIndexPage.objects.live().first()
+        context["upcoming_webinars"] = upcoming_webinars()[:HOME_WEBINARS]
+        context["webinar_index"] = WebinarIndexPage.objects.live().first()
         return context
 
 

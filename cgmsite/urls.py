@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cgmsite import views
+from events import views as events_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -16,6 +17,15 @@ urlpatterns = [
     path("cerca/", views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Calendar files: Wagtail serves pages only on paths ending in "/", so these
+    # ".ics" addresses are plain Django views in front of the page tree.
+    path("webinar/calendario.ics", events_views.webinars_ics, name="webinars_ics"),
+    path("webinar/<slug:slug>/calendario.ics", events_views.webinar_ics, name="webinar_ics"),
+    path(
+        "notizie/categoria/<slug:slug>/calendario.ics",
+        events_views.category_ics,
+        name="category_ics",
+    ),
 ]
 
 if settings.DEBUG:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
@@ -13,16 +14,37 @@ MAX_QUERY_LENGTH = 200
 
 @require_GET
 def search(request):
-    """Full-text search over posts (title, standfirst, body, categories), paginated.
+    """Full-text search over posts (title, standfirst, body, categories), newest first.
 
     An empty query shows the form; an over-long one is cut to ``MAX_QUERY_LENGTH``
     characters rather than refused, so pasting a paragraph still finds something.
     """
-    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+    # NUL characters are refused by PostgreSQL and end an SQLite FTS5 string early.
+    query = " ".join(request.GET.get("q", "").replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
     results = None
     if query:
-        results = paginate(request, listed_posts().search(query), settings.SEARCH_PAGE_SIZE)
-    context = {"query": query, "results": results, "query_string": urlencode({"q": query})}
+        # The SQLite backend wraps each word in double quotes for FTS5 without
+        # escaping the ones inside it, so a stray quote would be a syntax error.
+        words = query.replace('"', " ").strip()
+        # Newest first, like the rest of the newsroom. Ranking by relevance made
+        # Wagtail's SQLite backend score every match in a correlated subquery:
+        # seconds per search on 10,000 posts (docs/benchmarks.md).
+        posts = (
+            listed_posts().search(words, order_by_relevance=False)
+            if words
+            else listed_posts().none()
+        )
+        results = paginate(request, posts, settings.SEARCH_PAGE_SIZE)
+    query_string = urlencode({"q": query})
+    canonical_url = request.build_absolute_uri(reverse("search"))
+    if query:
+        canonical_url += f"?{query_string}"
+    context = {
+        "query": query,
+        "results": results,
+        "query_string": query_string,
+        "canonical_url": canonical_url,
+    }
     return TemplateResponse(request, "search/search.html", context)
 
 

@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
+from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
+from wagtail.signals import page_published
 from wagtail.snippets.models import register_snippet
 
 from cgmsite.blocks import BodyBlock
@@ -118,6 +120,23 @@ class PostPage(Page):
         return self.specific_class._meta.verbose_name if self.specific_class else ""
 
 
+@receiver(page_published)
+def reindex_published_post(sender, instance, **kwargs):
+    """Index a post again once it is published with its categories and authors.
+
+    Wagtail indexes a page from ``post_save``, which fires before modelcluster
+    saves the page's categories and authors; with django-tasks' immediate
+    backend the index would keep the previous ones, so a search for a category
+    an editor has just given a post would miss it.
+    """
+    if isinstance(instance, PostPage):
+        from wagtail.search.tasks import insert_or_update_object_task
+
+        insert_or_update_object_task.enqueue(
+            instance._meta.app_label, instance._meta.model_name, str(instance.pk)
+        )
+
+
 def listed_posts():
     """Published, public posts with what a card needs, newest first.
 
@@ -129,7 +148,7 @@ def listed_posts():
         .public()
         .select_related("hero_image")
         .prefetch_related("categories", "hero_image__renditions")
-        .order_by("-date", "-first_published_at", "-pk")
+        .order_by("-date", "-first_published_at", "-id")
     )
 
 
@@ -255,6 +274,16 @@ class NewsIndexPage(RoutablePageMixin, Page):
         if page_obj.number > 1:
             canonical_url += f"?page={page_obj.number}"
         return {"posts": page_obj, "category": category, "canonical_url": canonical_url}
+
+    def get_sitemap_urls(self, request=None):
+        """The index itself, then one entry per category page."""
+        urls = super().get_sitemap_urls(request)
+        base = self.get_full_url(request)
+        urls += [
+            {"location": base + self.reverse_subpage("category", args=[category.slug])}
+            for category in Category.objects.all()
+        ]
+        return urls
 
     def get_category(self, slug: str) -> Category:
         return get_object_or_404(Category, slug=slug)

@@ -1,18 +1,20 @@
 """Create the site tree and the seed posts. Safe to run again: it changes nothing then."""
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from cgmsite.demo import seed
-from cgmsite.demo.images import placeholder_jpeg
+from cgmsite.demo.images import placeholder_jpeg, programme_pdf
 from cgmsite.models import HomePage, SiteSettings
+from events.models import WebinarIndexPage, WebinarPage, WebinarSpeaker, schedule_label
 from news.models import ArticleAuthor, ArticlePage, Category, NewsIndexPage
 
 CATEGORIES = [
@@ -25,7 +27,7 @@ CATEGORIES = [
 
 
 class Command(BaseCommand):
-    help = "Load the demo content (site tree, categories, seed articles). Idempotent."
+    help = "Load the demo content (site tree, categories, seed posts). Idempotent."
 
     @transaction.atomic
     def handle(self, *args, **options):
@@ -42,13 +44,18 @@ class Command(BaseCommand):
         )
         for item in seed.ARTICLES:
             self.article(news_index, item, categories)
-        self.extend(home, categories)
+        webinar_index = self.child(
+            home,
+            WebinarIndexPage,
+            slug="webinar",
+            title="Webinar",
+            intro="<p>Formazione online gratuita e riservata alla rete CGM.</p>",
+        )
+        for item in [*seed.WEBINARS, upcoming_demo_webinar()]:
+            self.webinar(webinar_index, item, categories)
         self.stdout.write(
             self.style.SUCCESS(f"Demo content ready ({self.created} objects created).")
         )
-
-    def extend(self, home, categories):
-        """Hook for later apps' demo content (webinars, member organisations)."""
 
     def home_page(self) -> HomePage:
         home = HomePage.objects.first()
@@ -147,14 +154,103 @@ class Command(BaseCommand):
                 for i, (name, role) in enumerate(item["authors"])
             ]
         )
+        return self.publish(parent, page)
+
+    def publish(self, parent, page):
+        """Add and publish ``page``, dated as the seed dates it (09:00 on its date)."""
         parent.add_child(instance=page)
-        revision = page.save_revision()
-        revision.publish()
-        published = timezone.make_aware(
-            timezone.datetime.combine(page.date, timezone.datetime.min.time().replace(hour=9))
-        )
-        ArticlePage.objects.filter(pk=page.pk).update(
+        page.save_revision().publish()
+        published = timezone.make_aware(datetime.combine(page.date, datetime.min.time()))
+        published += timedelta(hours=9)
+        type(page).objects.filter(pk=page.pk).update(
             first_published_at=published, last_published_at=published
         )
         self.created += 1
         return page
+
+    def document(self, title: str, lines: list[str]):
+        Document = get_document_model()
+        document = Document.objects.filter(title=title).first()
+        if document is None:
+            document = Document.objects.create(title=title, file=programme_pdf(title, lines))
+            self.created += 1
+        return document
+
+    def webinar(self, parent, item, categories) -> WebinarPage:
+        existing = WebinarPage.objects.child_of(parent).filter(slug=item["slug"]).first()
+        if existing:
+            return existing
+        start = timezone.make_aware(datetime.fromisoformat(item["start"]))
+        end = timezone.make_aware(datetime.fromisoformat(item["end"]))
+        programme = None
+        if item["has_programme"]:
+            programme = self.document(
+                f"Programma – {item['title']}",
+                [
+                    f"{schedule_label(start, end)} – Microsoft Teams",
+                    *[f"• {point}" for point in item["agenda"]],
+                    *[f"{name}, {description}" for name, description, _ in item["speakers"]],
+                ],
+            )
+        page = WebinarPage(
+            slug=item["slug"],
+            title=item["title"],
+            standfirst=item["standfirst"],
+            date=date.fromisoformat(item["published"]),
+            topic_area=item["topic_area"],
+            abstract=item["abstract"],
+            agenda=[("point", point) for point in item["agenda"]],
+            start=start,
+            end=end,
+            platform=item["platform"],
+            # A placeholder: a real meeting's link is pasted by the editor from Teams.
+            teams_join_url=DEMO_TEAMS_URL.format(slug=item["slug"]),
+            contact_email=item["contact_email"] or "info@cgm.coop",
+            is_free=item["free"],
+            members_only=item["members_only"],
+            capacity=item.get("capacity"),
+            programme=programme,
+            hero_image=self.image(item["title"], f"Immagine del webinar «{item['title']}»"),
+        )
+        page.categories.set([categories[slug] for slug in item["categories"]])
+        page.speakers.set(
+            [
+                WebinarSpeaker(name=name, description=description, role=role, sort_order=i)
+                for i, (name, description, role) in enumerate(item["speakers"])
+            ]
+        )
+        return self.publish(parent, page)
+
+
+DEMO_TEAMS_URL = (
+    "https://teams.microsoft.com/l/meetup-join/19%3ameeting_demo-{slug}%40thread.v2/0"
+    "?context=%7b%22Tid%22%3a%22demo%22%7d"
+)
+
+
+def upcoming_demo_webinar() -> dict:
+    """One webinar three weeks after the first run, so registration can be tried at once."""
+    day = timezone.localdate() + timedelta(days=21)
+    return {
+        "slug": "webinar-di-prova-iscrizioni",
+        "title": "Webinar di prova: accogliere nei servizi educativi",
+        "standfirst": "Un webinar dimostrativo per provare l’iscrizione e l’invito Teams.",
+        "categories": ["educazione", "formazione"],
+        "published": timezone.localdate().isoformat(),
+        "topic_area": "Sistemi di Gestione",
+        "start": f"{day.isoformat()}T10:30",
+        "end": f"{day.isoformat()}T12:00",
+        "abstract": "<p>Un incontro online per condividere buone prassi di accoglienza nei "
+        "servizi educativi della rete. Questo webinar fa parte dei contenuti dimostrativi.</p>",
+        "agenda": [
+            "Le pratiche di accoglienza nei nidi e nelle scuole dell’infanzia",
+            "Il dialogo con le famiglie",
+        ],
+        "speakers": [("Relatrice Dimostrativa", "pedagogista", "speaker")],
+        "contact_email": "info@cgm.coop",
+        "has_programme": True,
+        "free": True,
+        "members_only": True,
+        "platform": "teams",
+        "capacity": 50,
+    }

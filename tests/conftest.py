@@ -1,0 +1,64 @@
+"""Shared fixtures: an isolated media folder, a clean cache and the site tree."""
+
+from django.core.cache import caches
+from django.utils import translation
+
+import factory.random
+import pytest
+
+from tests.factories import CategoryFactory, ImageFactory, build_site_tree
+
+# The same fake data on every run, so a failure can be reproduced.
+factory.random.reseed_random("cgmsite-tests")
+
+# Our own UI strings that tests assert in Italian, with the translation they expect.
+ITALIAN_UI = {
+    "By": "Di",
+    "Page not found": "Pagina non trovata",
+    "All news": "Tutte le notizie",
+    "Search": "Cerca",
+    "Choose a page of this site or give an address.": (
+        "Scegli una pagina di questo sito o indica un indirizzo."
+    ),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def italian_catalogue(django_test_environment):
+    """Some assertions read our own UI strings in Italian: the compiled catalogue must have them."""
+    with translation.override("it"):
+        missing = [msgid for msgid, it in ITALIAN_UI.items() if translation.gettext(msgid) != it]
+    if missing:
+        pytest.fail(f"locale/it/LC_MESSAGES/django.mo lacks {missing}: run `make messages` first.")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    """Uploaded images and their renditions go to a throwaway folder."""
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    """Wagtail caches site root paths and renditions; the database is rolled back per test."""
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all():
+        cache.clear()
+
+
+@pytest.fixture
+def site_tree(db):
+    """root → HomePage (default site, testserver:80) → NewsIndexPage "notizie"."""
+    return build_site_tree()
+
+
+@pytest.fixture
+def category(db):
+    return CategoryFactory(name="Welfare", slug="welfare", description="Welfare territoriale.")
+
+
+@pytest.fixture
+def image(db):
+    return ImageFactory(title="Bambini al parco", description="Bambini che giocano in un parco")
