@@ -7,7 +7,7 @@ PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= cgmsite.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format messages migrate demo admin serve bench-news clean
+.PHONY: help run worker test lint format messages migrate demo admin bench-news clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1mmake %-12s\033[0m %s\n", $$1, $$2}'
@@ -39,9 +39,15 @@ demo: migrate ## Load the demo content (idempotent)
 admin: migrate ## Make the local admin account, if missing, and print how to log in
 	@$(BIN)/python manage.py ensure_admin
 
-run: demo admin ## Set everything up and serve the site on 127.0.0.1:$(PORT) (Ctrl-C stops)
-	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/). Ctrl-C stops."
+run: demo admin ## Set everything up, serve the site on 127.0.0.1:$(PORT) with the e-mail worker (Ctrl-C stops)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)."
+	@echo "E-mails are printed here by the worker (set EMAIL_HOST to send them). Ctrl-C stops."
+	@$(BIN)/python manage.py db_worker --backend email & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker: migrate ## Run only the e-mail worker (production: run one or more of these)
+	$(BIN)/python manage.py db_worker --backend email
 
 lint: $(VENV)/.installed-dev ## Check style with ruff
 	$(BIN)/ruff check .

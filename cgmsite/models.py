@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
 
+from cgmsite.blocks import BodyBlock
 from events.models import WebinarIndexPage, upcoming_webinars
 from news.models import Category, NewsIndexPage, listed_posts
 
@@ -27,7 +29,7 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["news.NewsIndexPage", "events.WebinarIndexPage"]
+    subpage_types = ["news.NewsIndexPage", "events.WebinarIndexPage", "cgmsite.StandardPage"]
     max_count = 1
 
     class Meta:
@@ -41,6 +43,20 @@ class HomePage(Page):
         context["upcoming_webinars"] = upcoming_webinars()[:HOME_WEBINARS]
         context["webinar_index"] = WebinarIndexPage.objects.live().first()
         return context
+
+
+class StandardPage(Page):
+    """A plain page of text: the privacy notice, "about us", contacts."""
+
+    body = StreamField(BodyBlock(), verbose_name=_("body"), help_text=_("The page's text."))
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    parent_page_types = ["cgmsite.HomePage", "cgmsite.StandardPage"]
+    subpage_types = ["cgmsite.StandardPage"]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    class Meta:
+        verbose_name = _("standard page")
 
 
 @register_setting(icon="site")

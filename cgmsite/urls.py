@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documenti/", include(wagtaildocs_urls)),
     path("cerca/", views.search, name="search"),
+    path("iscrizioni/", include("registrations.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Calendar files: Wagtail serves pages only on paths ending in "/", so these

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import dateformat, timezone
@@ -47,6 +48,12 @@ class RegistrationState(StrEnum):
 
 class WebinarPageForm(WagtailAdminPageForm):
     """Refuses to publish an incoherent webinar; drafts may be saved half-finished."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The form applies the publishing rules itself, only when publishing; the
+        # model must not apply them again while a draft of a live page is saved.
+        self.instance.publishing_rules_checked_by_form = True
 
     def clean(self):
         cleaned_data = super().clean()
@@ -290,6 +297,18 @@ class WebinarPage(PostPage):
                     "%(taken)d people are already confirmed: the capacity cannot be lower."
                 ) % {"taken": taken}
         return errors
+
+    def clean(self):
+        """Every way of publishing (bulk action, workflow, schedule) obeys the rules.
+
+        Wagtail cleans a page when a revision is published; the admin form has
+        already checked the rules for its own publishing and skips this.
+        """
+        super().clean()
+        if self.live and not getattr(self, "publishing_rules_checked_by_form", False):
+            errors = self.publishing_errors()
+            if errors:
+                raise ValidationError(errors)
 
     # Display helpers -----------------------------------------------------------------
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cgmsite",
     "news",
     "events",
+    "registrations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "wagtail.admin",
     "wagtail",
     "wagtail_modeladmin",
+    "django_tasks",
+    "django_tasks_db",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -110,6 +113,12 @@ DATABASES = {
         conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Take the write lock when a transaction starts, so that two requests counting free
+    # seats can't both read before either writes (PostgreSQL uses row locks instead).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when REDIS_URL is set, else per-process memory.
@@ -192,6 +201,22 @@ if env("FRONTEND_CACHE_VARNISH_URL"):
             "LOCATION": env("FRONTEND_CACHE_VARNISH_URL"),
         }
     }
+
+# Background work (django-tasks). Wagtail's own tasks (search index, reference index)
+# run inline; e-mail goes through the database queue, drained by
+# `manage.py db_worker --backend email` (started by `make run`).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "email": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+}
+
+# Registrations
+REGISTRATION_TOKEN_MAX_AGE = 48 * 3600  # seconds a confirmation link stays valid
+REGISTRATION_RESEND_INTERVAL = 5 * 60  # seconds before the same e-mail is sent again
+REGISTRATION_RATE_PER_IP = env("REGISTRATION_RATE_PER_IP", "20/h")
+REGISTRATION_RATE_PER_ADDRESS = env("REGISTRATION_RATE_PER_ADDRESS", "5/h")
+PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", "2026-11")
+RATELIMIT_USE_CACHE = "default"
 
 NEWS_PAGE_SIZE = 12
 SEARCH_PAGE_SIZE = 10

@@ -13,9 +13,10 @@ from wagtail.models import Page, Site
 
 from cgmsite.demo import seed
 from cgmsite.demo.images import placeholder_jpeg, programme_pdf
-from cgmsite.models import HomePage, SiteSettings
+from cgmsite.models import HomePage, SiteSettings, StandardPage
 from events.models import WebinarIndexPage, WebinarPage, WebinarSpeaker, schedule_label
 from news.models import ArticleAuthor, ArticlePage, Category, NewsIndexPage
+from registrations.models import MemberDomain, MemberOrganisation
 
 CATEGORIES = [
     ("Educazione", "educazione", "Servizi educativi, infanzia e scuola nelle imprese sociali."),
@@ -53,6 +54,8 @@ class Command(BaseCommand):
         )
         for item in [*seed.WEBINARS, upcoming_demo_webinar()]:
             self.webinar(webinar_index, item, categories)
+        self.privacy_page(home)
+        self.member_organisations()
         self.stdout.write(
             self.style.SUCCESS(f"Demo content ready ({self.created} objects created).")
         )
@@ -168,6 +171,31 @@ class Command(BaseCommand):
         self.created += 1
         return page
 
+    def privacy_page(self, home) -> None:
+        page = self.child(
+            home,
+            StandardPage,
+            slug="privacy",
+            title="Informativa sulla privacy",
+            body=[("text", PRIVACY_TEXT)],
+        )
+        site_settings = SiteSettings.for_site(home.get_site())
+        if site_settings.privacy_page_id is None:
+            site_settings.privacy_page = page
+            site_settings.save()
+
+    def member_organisations(self) -> None:
+        for name, city, domains in MEMBER_ORGANISATIONS:
+            organisation, created = MemberOrganisation.objects.get_or_create(
+                name=name, defaults={"city": city}
+            )
+            self.created += created
+            for domain in domains:
+                _, created = MemberDomain.objects.get_or_create(
+                    domain=domain, defaults={"organisation": organisation}
+                )
+                self.created += created
+
     def document(self, title: str, lines: list[str]):
         Document = get_document_model()
         document = Document.objects.filter(title=title).first()
@@ -221,6 +249,22 @@ class Command(BaseCommand):
         )
         return self.publish(parent, page)
 
+
+# The seed names these organisations; only cgm.coop is their real domain, the others
+# use the reserved .example domain so that the demo never mails a real cooperative.
+MEMBER_ORGANISATIONS = [
+    ("Gruppo Cooperativo CGM", "Milano", ["cgm.coop"]),
+    ("Consorzio Proodos", "Napoli", ["proodos.example"]),
+    ("Stripes Cooperativa Sociale Onlus", "Rho (Milano)", ["stripes.example"]),
+]
+
+PRIVACY_TEXT = (
+    "<h2>Informativa sul trattamento dei dati personali</h2>"
+    "<p>Testo dimostrativo. I dati raccolti con l’iscrizione ai webinar (nome, cognome, "
+    "indirizzo e-mail, organizzazione e ruolo) sono trattati dal Gruppo Cooperativo CGM "
+    "al solo fine di gestire l’iscrizione e inviare l’invito al webinar. Sono cancellati "
+    "o resi anonimi entro 30 giorni dallo svolgimento del webinar.</p>"
+)
 
 DEMO_TEAMS_URL = (
     "https://teams.microsoft.com/l/meetup-join/19%3ameeting_demo-{slug}%40thread.v2/0"

@@ -1,0 +1,103 @@
+"""A person's registration for a webinar. Its status changes only through ``services``."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registrations.models.members import MemberOrganisation
+
+
+class Registration(models.Model):
+    """One person, one webinar: from the form to a seat, the waiting list or cancellation."""
+
+    class Status(models.TextChoices):
+        PENDING_CONFIRMATION = "pending_confirmation", _("Waiting for confirmation")
+        PENDING_REVIEW = "pending_review", _("Access request to review")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+        REJECTED = "rejected", _("Rejected")
+
+    # A person holds at most one registration per webinar in these states.
+    ACTIVE_STATUSES = (
+        Status.PENDING_CONFIRMATION,
+        Status.PENDING_REVIEW,
+        Status.CONFIRMED,
+        Status.WAITLISTED,
+    )
+
+    webinar = models.ForeignKey(
+        "events.WebinarPage",
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("webinar"),
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    email = models.EmailField(_("e-mail"), max_length=254, db_index=True)
+    organisation_name = models.CharField(
+        _("organisation"), max_length=200, help_text=_("As the person wrote it.")
+    )
+    member_organisation = models.ForeignKey(
+        MemberOrganisation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="registrations",
+        verbose_name=_("member organisation"),
+    )
+    role = models.CharField(_("role"), max_length=150, blank=True)
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.PENDING_CONFIRMATION
+    )
+    waitlist_position = models.PositiveIntegerField(
+        _("waiting list position"), null=True, blank=True
+    )
+    consent_at = models.DateTimeField(_("privacy consent given at"))
+    consent_version = models.CharField(_("privacy notice version"), max_length=40)
+    # Single-use: a confirmation link is valid only while its nonce matches.
+    token_nonce = models.CharField(max_length=32, blank=True, editable=False)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    approved_at = models.DateTimeField(
+        _("access approved at"),
+        null=True,
+        blank=True,
+        help_text=_("When staff let in an address that no member domain covers."),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    last_email_at = models.DateTimeField(null=True, blank=True, editable=False)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["webinar", "email"],
+                condition=Q(
+                    status__in=[
+                        "pending_confirmation",
+                        "pending_review",
+                        "confirmed",
+                        "waitlisted",
+                    ]
+                ),
+                name="registration_one_active_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["webinar", "waitlist_position"],
+                condition=Q(status="waitlisted"),
+                name="registration_unique_waitlist_position",
+            ),
+        ]
+        indexes = [models.Index(fields=["webinar", "status"])]
+
+    def __str__(self):
+        return f"{self.full_name} – {self.webinar_id}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

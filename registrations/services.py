@@ -1,0 +1,297 @@
+"""Every change of a registration's state. Views, admin actions and tasks call these.
+
+Each function runs in one transaction and, where seats are counted, first locks the
+webinar's row, so two confirmations can never take the last seat twice, however
+many web processes run (``select_for_update`` on PostgreSQL; on SQLite every write
+transaction takes the database lock at its start, see settings).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from wagtail.models import Page
+
+from events.models import RegistrationState, WebinarPage
+from registrations import emails, tokens
+from registrations.membership import member_organisation_for, normalise_email
+from registrations.models import Registration
+
+Status = Registration.Status
+
+
+class RegistrationError(Exception):
+    """A request the rules refuse; ``code`` names the reason for the page shown."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def lock_webinar(webinar_id: int) -> WebinarPage:
+    """Lock the webinar's page row for the rest of the transaction, then load it."""
+    Page.objects.select_for_update().filter(pk=webinar_id).values_list("pk", flat=True).first()
+    return WebinarPage.objects.get(pk=webinar_id)
+
+
+def seats_taken(webinar: WebinarPage) -> int:
+    return Registration.objects.filter(webinar=webinar, status=Status.CONFIRMED).count()
+
+
+def accepts_registrations(webinar: WebinarPage, now=None) -> bool:
+    state = webinar.registration_state(now=now, seats_taken=0)
+    return webinar.live and state in (RegistrationState.OPEN, RegistrationState.FULL)
+
+
+def registration_create(
+    *,
+    webinar: WebinarPage,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation_name: str,
+    role: str = "",
+    consent_version: str,
+    now=None,
+) -> Registration:
+    """Record a sign-up and e-mail the next step; the answer on screen is the same for all.
+
+    A member address gets a confirmation link, any other address an explanation
+    with a link to ask staff for access. The same address signing up again for the
+    same webinar creates nothing: the e-mail for its current state is sent again,
+    at most once every ``REGISTRATION_RESEND_INTERVAL`` seconds.
+    """
+    now = now or timezone.now()
+    email = normalise_email(email)
+    with transaction.atomic():
+        webinar = lock_webinar(webinar.pk)
+        if not accepts_registrations(webinar, now):
+            raise RegistrationError("closed")
+        existing = Registration.objects.filter(
+            webinar=webinar, email=email, status__in=Registration.ACTIVE_STATUSES
+        ).first()
+        if existing:
+            resend_current_email(existing, now)
+            return existing
+        registration = Registration.objects.create(
+            webinar=webinar,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            organisation_name=organisation_name,
+            role=role,
+            member_organisation=member_organisation_for(email),
+            consent_at=now,
+            consent_version=consent_version,
+            token_nonce=tokens.new_nonce(),
+            last_email_at=now,
+        )
+        if registration.member_organisation:
+            emails.queue_confirmation(registration)
+        else:
+            emails.queue_members_only(registration)
+        return registration
+
+
+def resend_current_email(registration: Registration, now) -> None:
+    interval = timedelta(seconds=settings.REGISTRATION_RESEND_INTERVAL)
+    if registration.last_email_at and now - registration.last_email_at < interval:
+        return
+    if registration.status == Status.PENDING_CONFIRMATION:
+        registration.token_nonce = tokens.new_nonce()
+        if registration.member_organisation or registration.approved_at:
+            emails.queue_confirmation(registration)
+        else:
+            emails.queue_members_only(registration)
+    elif registration.status == Status.CONFIRMED:
+        emails.queue_invitation(registration)
+    elif registration.status == Status.WAITLISTED:
+        emails.queue_waitlisted(registration)
+    else:  # pending_review: staff will answer
+        return
+    registration.last_email_at = now
+    registration.save(update_fields=["token_nonce", "last_email_at", "updated_at"])
+
+
+def registration_from_token(token: str, purpose: str) -> Registration:
+    """The registration a link names, row-locked; the caller locks the webinar first.
+
+    Locks are always taken webinar first, then registration, so that concurrent
+    confirmations and cancellations cannot deadlock.
+    """
+    data = tokens.read_token(token, purpose)
+    registration = Registration.objects.select_for_update().filter(pk=data.registration_id).first()
+    if registration is None:
+        raise RegistrationError("invalid")
+    if purpose != tokens.CANCEL and (
+        not registration.token_nonce or data.nonce != registration.token_nonce
+    ):
+        raise RegistrationError("used")
+    return registration
+
+
+def registration_from_token_readonly(token: str, purpose: str) -> Registration:
+    """The registration a link names, for showing what the link will do (no lock)."""
+    data = tokens.read_token(token, purpose)
+    registration = (
+        Registration.objects.select_related("webinar").filter(pk=data.registration_id).first()
+    )
+    if registration is None:
+        raise RegistrationError("invalid")
+    if purpose != tokens.CANCEL and data.nonce != registration.token_nonce:
+        raise RegistrationError("used")
+    if purpose == tokens.CANCEL and registration.status not in Registration.ACTIVE_STATUSES:
+        raise RegistrationError("already_cancelled")
+    return registration
+
+
+def registration_confirm(*, token: str, now=None) -> Registration:
+    """Double opt-in: take a free seat, or the next place on the waiting list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        webinar = lock_webinar(webinar_id_for_token(token, tokens.CONFIRM))
+        registration = registration_from_token(token, tokens.CONFIRM)
+        if registration.status != Status.PENDING_CONFIRMATION:
+            raise RegistrationError("used")
+        if not (registration.member_organisation or registration.approved_at):
+            raise RegistrationError("invalid")
+        if not accepts_registrations(webinar, now):
+            raise RegistrationError("closed")
+        registration.token_nonce = ""
+        registration.confirmed_at = now
+        if webinar.capacity is None or seats_taken(webinar) < webinar.capacity:
+            registration.status = Status.CONFIRMED
+            registration.save()
+            emails.queue_invitation(registration)
+        else:
+            registration.status = Status.WAITLISTED
+            registration.waitlist_position = next_waitlist_position(webinar)
+            registration.save()
+            emails.queue_waitlisted(registration)
+        return registration
+
+
+def webinar_id_for_token(token: str, purpose: str) -> int:
+    data = tokens.read_token(token, purpose)
+    webinar_id = (
+        Registration.objects.filter(pk=data.registration_id)
+        .values_list("webinar_id", flat=True)
+        .first()
+    )
+    if webinar_id is None:
+        raise RegistrationError("invalid")
+    return webinar_id
+
+
+def next_waitlist_position(webinar: WebinarPage) -> int:
+    last = Registration.objects.filter(webinar=webinar, status=Status.WAITLISTED).aggregate(
+        last=Max("waitlist_position")
+    )["last"]
+    return (last or 0) + 1
+
+
+def registration_request_access(*, token: str) -> Registration:
+    """A non-member proved their address and asks staff for access: pending review."""
+    with transaction.atomic():
+        registration = registration_from_token(token, tokens.REQUEST_ACCESS)
+        if registration.status != Status.PENDING_CONFIRMATION or registration.member_organisation:
+            raise RegistrationError("used")
+        if not accepts_registrations(registration.webinar):
+            raise RegistrationError("closed")
+        registration.status = Status.PENDING_REVIEW
+        registration.token_nonce = ""
+        registration.save()
+        emails.queue_access_request_notice(registration)
+        return registration
+
+
+def registration_approve(*, registration: Registration, now=None) -> Registration:
+    """Staff let a non-member in: they get a confirmation link like a member."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Status.PENDING_REVIEW:
+            raise RegistrationError("not_pending_review")
+        registration.status = Status.PENDING_CONFIRMATION
+        registration.approved_at = now
+        registration.token_nonce = tokens.new_nonce()
+        registration.last_email_at = now
+        registration.save()
+        emails.queue_access_approved(registration)
+        return registration
+
+
+def registration_reject(*, registration: Registration) -> Registration:
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Status.PENDING_REVIEW:
+            raise RegistrationError("not_pending_review")
+        registration.status = Status.REJECTED
+        registration.save()
+        emails.queue_access_rejected(registration)
+        return registration
+
+
+def registration_cancel(*, registration: Registration, now=None) -> Registration:
+    """Cancel (by the person or by staff); a freed seat goes to the first on the list."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        webinar = lock_webinar(registration.webinar_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status not in Registration.ACTIVE_STATUSES:
+            raise RegistrationError("already_cancelled")
+        had_seat = registration.status == Status.CONFIRMED
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = now
+        registration.waitlist_position = None
+        registration.token_nonce = ""
+        registration.save()
+        emails.queue_cancellation(registration)
+        if had_seat:
+            waitlist_promote(webinar=webinar, now=now)
+        return registration
+
+
+def registration_cancel_by_token(*, token: str, now=None) -> Registration:
+    with transaction.atomic():
+        lock_webinar(webinar_id_for_token(token, tokens.CANCEL))
+        registration = registration_from_token(token, tokens.CANCEL)
+        return registration_cancel(registration=registration, now=now)
+
+
+def waitlist_promote(*, webinar: WebinarPage, now=None) -> Registration | None:
+    """Give free seats to the waiting list, first come first served. Webinar row locked."""
+    now = now or timezone.now()
+    if webinar.registration_state(now=now, seats_taken=0) in (
+        RegistrationState.PAST,
+        RegistrationState.CANCELLED,
+    ):
+        return None
+    promoted = None
+    while webinar.capacity is None or seats_taken(webinar) < webinar.capacity:
+        nxt = (
+            Registration.objects.select_for_update()
+            .filter(webinar=webinar, status=Status.WAITLISTED)
+            .order_by("waitlist_position")
+            .first()
+        )
+        if nxt is None:
+            break
+        nxt.status = Status.CONFIRMED
+        nxt.waitlist_position = None
+        nxt.save()
+        emails.queue_promoted(nxt)
+        emails.queue_invitation(nxt)
+        promoted = nxt
+    return promoted
+
+
+def registration_resend_invitation(*, registration: Registration) -> None:
+    with transaction.atomic():
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Status.CONFIRMED:
+            raise RegistrationError("not_confirmed")
+        emails.queue_invitation(registration)

@@ -1,0 +1,58 @@
+"""Signed tokens for the links in registration e-mails.
+
+A token names a registration and what the link is for. Confirmation and
+access-request links also carry the registration's current nonce and expire after
+``REGISTRATION_TOKEN_MAX_AGE``: once used (or re-issued) the nonce changes, so an
+old link is refused. Cancellation links stay valid while the registration is active.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+
+CONFIRM = "confirm"
+REQUEST_ACCESS = "access"
+CANCEL = "cancel"
+PURPOSES = (CONFIRM, REQUEST_ACCESS, CANCEL)
+SALT = "cgmsite.registrations"
+
+
+class InvalidToken(Exception):
+    """The link is forged, damaged, expired or meant for something else."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "invalid" or "expired"
+
+
+@dataclass(frozen=True)
+class TokenData:
+    registration_id: int
+    purpose: str
+    nonce: str
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def make_token(registration, purpose: str) -> str:
+    if purpose not in PURPOSES:
+        raise ValueError(purpose)
+    nonce = "" if purpose == CANCEL else registration.token_nonce
+    return signing.dumps([registration.pk, purpose, nonce], salt=SALT, compress=True)
+
+
+def read_token(token: str, purpose: str) -> TokenData:
+    max_age = None if purpose == CANCEL else settings.REGISTRATION_TOKEN_MAX_AGE
+    try:
+        registration_id, token_purpose, nonce = signing.loads(token, salt=SALT, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise InvalidToken("expired") from error
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise InvalidToken("invalid") from error
+    if token_purpose != purpose or not isinstance(registration_id, int):
+        raise InvalidToken("invalid")
+    return TokenData(registration_id, token_purpose, nonce)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from registrations import views
+
+app_name = "registrations"
+
+urlpatterns = [
+    path("webinar/<int:webinar_id>/", views.register, name="register"),
+    path("webinar/<int:webinar_id>/controlla-la-posta/", views.check_inbox, name="check_inbox"),
+    path("conferma/<str:token>/", views.confirm, name="confirm"),
+    path("richiedi-accesso/<str:token>/", views.request_access, name="request_access"),
+    path("annulla/<str:token>/", views.cancel, name="cancel"),
+]

@@ -1,0 +1,167 @@
+"""Thin views: validate, call one service, answer with a page.
+
+Signing up always answers "check your inbox", whatever the address, so that the
+site never tells who or which domain belongs to the network.
+"""
+
+import logging
+
+from django.conf import settings
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from django_ratelimit.core import is_ratelimited
+
+from events.models import WebinarPage
+from registrations import services, tokens
+from registrations.forms import RegistrationForm
+
+logger = logging.getLogger(__name__)
+
+# What each refusal means for the person who followed a link or sent the form.
+ERRORS = {
+    "invalid": (400, _("This link is not valid. Copy it again from the e-mail, whole.")),
+    "expired": (
+        410,
+        _("This link has expired. Sign up again from the webinar page to get a new one."),
+    ),
+    "used": (409, _("This link has already been used.")),
+    "closed": (409, _("Registration for this webinar is not open.")),
+    "already_cancelled": (409, _("This registration was already cancelled.")),
+}
+
+
+def error_page(request, code: str, webinar=None):
+    status, message = ERRORS.get(code, ERRORS["invalid"])
+    return TemplateResponse(
+        request,
+        "registrations/message.html",
+        {"title": _("We could not complete the request"), "message": message, "webinar": webinar},
+        status=status,
+    )
+
+
+def too_many_requests(request):
+    return TemplateResponse(
+        request,
+        "registrations/message.html",
+        {
+            "title": _("Too many attempts"),
+            "message": _("Too many requests from here. Please wait a few minutes and try again."),
+        },
+        status=429,
+    )
+
+
+def rate_limited(request, group: str) -> bool:
+    limited_ip = is_ratelimited(
+        request,
+        group=group,
+        key="ip",
+        rate=settings.REGISTRATION_RATE_PER_IP,
+        method="POST",
+        increment=True,
+    )
+    limited_address = is_ratelimited(
+        request,
+        group=group,
+        key=lambda group, request: request.POST.get("email", "").strip().lower()[:254],
+        rate=settings.REGISTRATION_RATE_PER_ADDRESS,
+        method="POST",
+        increment=True,
+    )
+    return limited_ip or limited_address
+
+
+@require_http_methods(["POST"])
+def register(request, webinar_id: int):
+    webinar = get_object_or_404(WebinarPage.objects.live().public(), pk=webinar_id)
+    if rate_limited(request, "registrations.register"):
+        return too_many_requests(request)
+    form = RegistrationForm(request.POST)
+    if not form.is_valid():
+        return TemplateResponse(
+            request, "registrations/register.html", {"webinar": webinar, "form": form}, status=400
+        )
+    if not form.is_bot:
+        try:
+            services.registration_create(
+                webinar=webinar,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                email=form.cleaned_data["email"],
+                organisation_name=form.cleaned_data["organisation"],
+                role=form.cleaned_data["role"],
+                consent_version=settings.PRIVACY_NOTICE_VERSION,
+            )
+        except services.RegistrationError as error:
+            return error_page(request, error.code, webinar)
+    return redirect(reverse("registrations:check_inbox", args=[webinar.pk]))
+
+
+def check_inbox(request, webinar_id: int):
+    webinar = get_object_or_404(WebinarPage.objects.live().public(), pk=webinar_id)
+    return TemplateResponse(request, "registrations/check_inbox.html", {"webinar": webinar})
+
+
+def token_action(request, token: str, *, purpose: str, action, template: str):
+    """GET shows what the link will do and a button; POST does it.
+
+    Mail scanners open every link in a message: doing the action on GET would
+    confirm or cancel on their behalf.
+    """
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    try:
+        registration = services.registration_from_token_readonly(token, purpose)
+    except tokens.InvalidToken as error:
+        return error_page(request, error.reason)
+    except services.RegistrationError as error:
+        return error_page(request, error.code)
+    context = {"registration": registration, "webinar": registration.webinar, "token": token}
+    if request.method == "GET":
+        return TemplateResponse(request, f"registrations/{template}_ask.html", context)
+    if rate_limited(request, f"registrations.{purpose}"):
+        return too_many_requests(request)
+    try:
+        registration = action(token=token)
+    except tokens.InvalidToken as error:
+        return error_page(request, error.reason, registration.webinar)
+    except services.RegistrationError as error:
+        return error_page(request, error.code, registration.webinar)
+    context["registration"] = registration
+    return TemplateResponse(request, f"registrations/{template}_done.html", context)
+
+
+def confirm(request, token: str):
+    return token_action(
+        request,
+        token,
+        purpose=tokens.CONFIRM,
+        action=services.registration_confirm,
+        template="confirm",
+    )
+
+
+def request_access(request, token: str):
+    return token_action(
+        request,
+        token,
+        purpose=tokens.REQUEST_ACCESS,
+        action=services.registration_request_access,
+        template="request_access",
+    )
+
+
+def cancel(request, token: str):
+    return token_action(
+        request,
+        token,
+        purpose=tokens.CANCEL,
+        action=services.registration_cancel_by_token,
+        template="cancel",
+    )
