@@ -203,6 +203,8 @@ class MemberOrganisationAdmin(ModelAdmin):
     """Member organisations with their e-mail domains."""
 
     model = MemberOrganisation
+    # Modeladmin's history view checks no permission: it would show the data to anyone.
+    history_view_enabled = False
     menu_label = _("Member organisations")
     menu_icon = "site"
     list_display = ("name", "city", "active", "domain_list", "allowed_address_count")
@@ -245,6 +247,7 @@ class AllowedAddressAdmin(ModelAdmin):
     """Addresses of the network's people on public providers (gmail.com …)."""
 
     model = AllowedAddress
+    history_view_enabled = False
     menu_label = _("Allowed addresses")
     menu_icon = "mail"
     list_display = ("email", "organisation", "note")

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from registrations.membership import normalise_email
 
 NO_LINE_BREAKS = _("Line breaks are not allowed here.")
+# What str.splitlines() ends a line at (CR, LF, VT, FF, FS, GS, RS, NEL, LS, PS), and NUL.
+FORBIDDEN_CHARACTERS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
 
 
 class RegistrationForm(forms.Form):
@@ -33,16 +35,22 @@ class RegistrationForm(forms.Form):
 
     def clean(self):
         cleaned_data = super().clean()
-        for name, value in cleaned_data.items():
-            if isinstance(value, str) and ("\r" in value or "\n" in value or "\x00" in value):
+        # add_error() removes the field from cleaned_data: iterate over a copy.
+        for name, value in list(cleaned_data.items()):
+            if isinstance(value, str) and not FORBIDDEN_CHARACTERS.isdisjoint(value):
                 self.add_error(name, NO_LINE_BREAKS)
         return cleaned_data
 
     def clean_email(self):
         try:
-            return normalise_email(self.cleaned_data["email"])
+            email = normalise_email(self.cleaned_data["email"])
         except ValueError as error:
             raise forms.ValidationError(_("Enter a valid e-mail address.")) from error
+        # An internationalised domain grows in its ASCII ("xn--") form: the stored
+        # address must still fit the 254 characters of the database column.
+        if len(email) > self.fields["email"].max_length:
+            raise forms.ValidationError(_("Enter a valid e-mail address."))
+        return email
 
     @property
     def is_bot(self) -> bool:

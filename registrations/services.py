@@ -124,7 +124,8 @@ def registration_from_token(token: str, purpose: str) -> Registration:
     """
     data = tokens.read_token(token, purpose)
     registration = Registration.objects.select_for_update().filter(pk=data.registration_id).first()
-    if registration is None:
+    # An anonymised registration is history: its links do nothing any more.
+    if registration is None or registration.anonymised_at:
         raise RegistrationError("invalid")
     if purpose != tokens.CANCEL and (
         not registration.token_nonce or data.nonce != registration.token_nonce
@@ -139,7 +140,7 @@ def registration_from_token_readonly(token: str, purpose: str) -> Registration:
     registration = (
         Registration.objects.select_related("webinar").filter(pk=data.registration_id).first()
     )
-    if registration is None:
+    if registration is None or registration.anonymised_at:
         raise RegistrationError("invalid")
     if purpose != tokens.CANCEL and data.nonce != registration.token_nonce:
         raise RegistrationError("used")
@@ -150,9 +151,11 @@ def registration_from_token_readonly(token: str, purpose: str) -> Registration:
 
 def registration_confirm(*, token: str, now=None) -> Registration:
     """Double opt-in: take a free seat, or the next place on the waiting list."""
-    now = now or timezone.now()
     with transaction.atomic():
         webinar = lock_webinar(webinar_id_for_token(token, tokens.CONFIRM))
+        # Read the clock once the lock is held, so that confirmed_at follows the order
+        # in which seats and waiting-list places are handed out.
+        now = now or timezone.now()
         registration = registration_from_token(token, tokens.CONFIRM)
         if registration.status != Status.PENDING_CONFIRMATION:
             raise RegistrationError("used")
@@ -241,6 +244,8 @@ def registration_cancel(*, registration: Registration, now=None) -> Registration
     with transaction.atomic():
         webinar = lock_webinar(registration.webinar_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.anonymised_at:
+            raise RegistrationError("invalid")
         if registration.status not in Registration.ACTIVE_STATUSES:
             raise RegistrationError("already_cancelled")
         had_seat = registration.status == Status.CONFIRMED

@@ -1,4 +1,4 @@
-"""The app's admin: the "Registrations" menu and the member import view.
+"""The app's admin: the "Registrations" menu, the member import, registration actions.
 
 To add a ModelAdmin to the menu, append it to ``RegistrationsAdminGroup.items`` here,
 before ``modeladmin_register``.
@@ -15,6 +15,18 @@ from registrations.admin_members import (
     MembersImportView,
     RegistrationsAdminGroup,
 )
+from registrations.admin_registrations import (
+    EmailMessageAdmin,
+    RegistrationAdmin,
+    action_urls,
+    webinar_registration_notice,
+)
+
+RegistrationsAdminGroup.items = [
+    *RegistrationsAdminGroup.items,
+    RegistrationAdmin,
+    EmailMessageAdmin,
+]
 
 modeladmin_register(RegistrationsAdminGroup)
 
@@ -28,3 +40,15 @@ def register_members_import_url():
             name=IMPORT_URL_NAME,
         )
     ]
+
+
+@hooks.register("register_admin_urls")
+def register_registration_action_urls():
+    """Approve, reject, send the invitation again, cancel: see ``admin_registrations``."""
+    return action_urls()
+
+
+@hooks.register("before_edit_page")
+def show_webinar_registration_counts(request, page):
+    """A webinar's edit view opens with its seat counts, for staff who may see them."""
+    webinar_registration_notice(request, page)

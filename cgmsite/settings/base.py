@@ -213,6 +213,11 @@ TASKS = {
 # Registrations
 REGISTRATION_TOKEN_MAX_AGE = 48 * 3600  # seconds a confirmation link stays valid
 REGISTRATION_RESEND_INTERVAL = 5 * 60  # seconds before the same e-mail is sent again
+# Personal data (``manage.py purge_registrations``): requests never confirmed are deleted
+# after REGISTRATION_UNCONFIRMED_HOURS; attendees are anonymised this many days after the
+# webinar ends.
+REGISTRATION_UNCONFIRMED_HOURS = 48
+REGISTRATION_RETENTION_DAYS = int(env("REGISTRATION_RETENTION_DAYS", "30"))
 REGISTRATION_RATE_PER_IP = env("REGISTRATION_RATE_PER_IP", "20/h")
 REGISTRATION_RATE_PER_ADDRESS = env("REGISTRATION_RATE_PER_ADDRESS", "5/h")
 PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", "2026-11")

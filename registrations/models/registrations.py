@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from registrations.models.members import MemberOrganisation
 
@@ -15,7 +16,7 @@ class Registration(models.Model):
         PENDING_REVIEW = "pending_review", _("Access request to review")
         CONFIRMED = "confirmed", _("Confirmed")
         WAITLISTED = "waitlisted", _("On the waiting list")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
         REJECTED = "rejected", _("Rejected")
 
     # A person holds at most one registration per webinar in these states.

@@ -455,3 +455,13 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("wagtailadmin_login"))
+
+
+@pytest.mark.parametrize("model", ["memberorganisation", "allowedaddress"])
+def test_no_history_view_shows_the_registry_to_an_editor(editor_client, cgm, model):
+    """Modeladmin's history view checks no permission: it is switched off."""
+    address = AllowedAddress.objects.get(email="mario.rossi@gmail.com")
+    pk = cgm.pk if model == "memberorganisation" else address.pk
+    response = editor_client.get(f"/admin/registrations/{model}/history/{pk}/")
+    assert response.status_code == 404
+    assert b"mario.rossi@gmail.com" not in response.content
