@@ -8,7 +8,7 @@ export SITE_BASE_URL ?= http://127.0.0.1:$(PORT)
 export DJANGO_SETTINGS_MODULE ?= cgmsite.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run worker test lint format messages migrate demo admin bench-news clean
+.PHONY: help run worker periodic test lint format messages migrate demo admin bench-news bench-emails clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1mmake %-12s\033[0m %s\n", $$1, $$2}'
@@ -44,8 +44,16 @@ run: demo admin ## Set everything up, serve the site on 127.0.0.1:$(PORT) with t
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)."
 	@echo "E-mails are printed here by the worker (set EMAIL_HOST to send them). Ctrl-C stops."
 	@$(BIN)/python manage.py db_worker --backend email & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MAKE) --no-print-directory periodic & periodic=$$!; \
+	trap 'kill $$worker $$periodic 2>/dev/null; wait $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+periodic: ## Every minute: re-enqueue stalled e-mails, send due reminders (production: cron)
+	@while true; do \
+	  $(BIN)/python manage.py sweep_outbox >/dev/null; \
+	  $(BIN)/python manage.py send_reminders >/dev/null; \
+	  sleep 60; \
+	done
 
 worker: migrate ## Run only the e-mail worker (production: run one or more of these)
 	$(BIN)/python manage.py db_worker --backend email
@@ -63,6 +71,9 @@ test: $(VENV)/.installed-dev messages lint ## Install test tools, run ruff and t
 
 bench-news: $(VENV)/.installed-dev messages ## Benchmark the news pages on 10,000 articles (throwaway DB)
 	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/python bench/news.py $(BENCH_ARGS)
+
+bench-emails: $(VENV)/.installed-dev messages ## Benchmark e-mail delivery: 2,000 messages, one worker, a local SMTP server (throwaway DB)
+	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/python bench/emails.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, database, media and caches
 	rm -rf $(VENV) var media staticfiles .pytest_cache .ruff_cache

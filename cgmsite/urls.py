@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from cgmsite import views
 from events import views as events_views
+from registrations import views as registrations_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -16,6 +17,10 @@ urlpatterns = [
     path("documenti/", include(wagtaildocs_urls)),
     path("cerca/", views.search, name="search"),
     path("iscrizioni/", include("registrations.urls")),
+    # Delivery status webhooks of the e-mail provider (basic auth: ANYMAIL_WEBHOOK_SECRET).
+    path("anymail/", include("anymail.urls")),
+    # The personal join link: in front of the page tree, which owns "/webinar/…".
+    path("webinar/entra/<str:token>/", registrations_views.join, name="join"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Calendar files: Wagtail serves pages only on paths ending in "/", so these

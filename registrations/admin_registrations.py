@@ -23,6 +23,7 @@ from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.urls import path, re_path, reverse
 from django.utils import timezone
@@ -44,7 +45,7 @@ from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView, InspectView
 
 from events.models import WebinarPage
-from registrations import exports, services
+from registrations import exports, outbox, services
 from registrations.models import EmailMessage, Registration
 from registrations.services import RegistrationError
 
@@ -641,6 +642,8 @@ class EmailMessageInspectView(InspectView):
 
     def get_field_display_value(self, field_name, field=None):
         value = super().get_field_display_value(field_name, field)
+        if field_name == "status":
+            return format_html("{} {}", value, email_resend_button(self.request, self.instance))
         if field_name in self.PREFORMATTED and getattr(self.instance, field_name):
             return format_html(
                 '<pre class="w-whitespace-pre-wrap" data-field="{}">{}</pre>',
@@ -689,3 +692,52 @@ class EmailMessageAdmin(ReadOnlyModelAdmin):
     @display(description=_("last error"))
     def short_error(self, message: EmailMessage) -> str:
         return Truncator(message.last_error).chars(80)
+
+    def get_admin_urls_for_registration(self):
+        return (
+            *super().get_admin_urls_for_registration(),
+            path(
+                "registrations/emailmessage/resend/<int:pk>/",
+                EmailMessageResendView.as_view(),
+                name=EMAIL_RESEND_URL_NAME,
+            ),
+        )
+
+
+EMAIL_RESEND_URL_NAME = "registrations_emailmessage_resend"
+
+
+def email_resend_button(request, message: EmailMessage) -> str:
+    """A POST button that queues a failed message again (for staff who may change e-mails)."""
+    if message.status != EmailMessage.Status.FAILED or not request.user.has_perm(
+        "registrations.change_emailmessage"
+    ):
+        return ""
+    return format_html(
+        '<form method="post" action="{}" class="w-inline">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<button type="submit" class="button button-small button-secondary">{}</button></form>',
+        reverse(EMAIL_RESEND_URL_NAME, args=[message.pk]),
+        get_token(request),
+        gettext("Resend"),
+    )
+
+
+class EmailMessageResendView(View):
+    """Staff's resend of a failed message: it is queued again and sent by the worker."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if not request.user.has_perm("registrations.change_emailmessage"):
+            raise PermissionDenied
+        message = get_object_or_404(EmailMessage, pk=pk)
+        if outbox.email_resend(message=message):
+            messages.success(
+                request, gettext("The e-mail to %(to)s is queued again.") % {"to": message.to}
+            )
+        else:
+            messages.error(request, gettext("Only a failed e-mail can be resent."))
+        return HttpResponseRedirect(
+            reverse("registrations_emailmessage_modeladmin_inspect", args=[quote(message.pk)])
+        )

@@ -5,12 +5,15 @@ Each ``queue_*`` function renders ``templates/registrations/emails/<kind>_subjec
 called inside the transaction of the change that causes the message.
 """
 
+import secrets
+
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from registrations import tokens
+from registrations import invitations, tokens
 from registrations.models import EmailMessage, Registration
 from registrations.outbox import email_queue
 
@@ -49,18 +52,55 @@ def render(kind: str, context: dict) -> tuple[str, str, str]:
     return subject, body_text, body_html
 
 
-def queue(kind: str, registration: Registration, to: str = "", **extra) -> EmailMessage:
+def queue(
+    kind: str,
+    registration: Registration,
+    to: str = "",
+    *,
+    ics_method: str = "",
+    dedupe_key: str = "",
+    **extra,
+) -> EmailMessage | None:
+    """Render and queue one message; with ``ics_method`` it carries the personal .ics.
+
+    A message with a ``dedupe_key`` goes out at most once: a second call with the same
+    key (a signal delivered twice, a job run twice) queues nothing and returns None.
+    """
     context = {**base_context(registration), **extra}
     subject, body_text, body_html = render(kind, context)
-    return email_queue(
-        kind=kind,
-        to=to or registration.email,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        registration=registration,
-        webinar=registration.webinar,
-    )
+    ics = ""
+    if ics_method:
+        ics = invitations.registration_ics(
+            registration,
+            method=ics_method,
+            site=context["site"],
+            webinar_url=context["webinar_url"],
+        )
+    fields = {
+        "kind": kind,
+        "to": to or registration.email,
+        "subject": subject,
+        "body_text": body_text,
+        "body_html": body_html,
+        "registration": registration,
+        "webinar": registration.webinar,
+        "ics": ics,
+        "ics_method": ics_method,
+    }
+    if not dedupe_key:
+        return email_queue(**fields)
+    if EmailMessage.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    try:
+        # A savepoint: should a concurrent transaction have taken the key, the row and
+        # its on-commit send are both rolled back, and the caller's transaction goes on.
+        with transaction.atomic():
+            message = email_queue(**fields)
+            EmailMessage.objects.filter(pk=message.pk).update(dedupe_key=dedupe_key)
+    except IntegrityError:
+        return None
+    message.dedupe_key = dedupe_key
+    return message
 
 
 def queue_confirmation(registration: Registration) -> EmailMessage:
@@ -103,18 +143,88 @@ def queue_promoted(registration: Registration) -> EmailMessage:
     return queue(Kind.PROMOTED, registration)
 
 
-def queue_invitation(registration: Registration) -> EmailMessage:
-    """The Teams guest invitation, for a confirmed registrant only."""
+def ensure_join_token(registration: Registration) -> None:
+    if not registration.join_token:
+        registration.join_token = new_join_token()
+        registration.save(update_fields=["join_token", "updated_at"])
+
+
+def new_join_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def join_context(registration: Registration) -> dict:
+    """The personal join link, the Teams fallback and the programme: confirmed people only."""
     if registration.status != Registration.Status.CONFIRMED:
-        raise ValueError("Invitations go only to confirmed registrants.")
+        raise ValueError("Join links go only to confirmed registrants.")
+    ensure_join_token(registration)
     webinar = registration.webinar
+    return {
+        "personal_join_url": invitations.join_link(registration),
+        "teams_url": webinar.teams_join_url,
+        "programme_url": absolute(webinar.programme.url) if webinar.programme else "",
+    }
+
+
+def queue_invitation(registration: Registration) -> EmailMessage:
+    """The Teams guest invitation with its calendar event, for a confirmed registrant only.
+
+    Records what the person was told (``invited_fingerprint``), so that a later
+    publication of the webinar sends an update only when something they know changed.
+    """
+    context = join_context(registration)
+    message = queue(Kind.INVITATION, registration, ics_method=invitations.REQUEST, **context)
+    registration.invited_fingerprint = invitations.webinar_fingerprint(registration.webinar)
+    registration.save(update_fields=["invited_fingerprint", "updated_at"])
+    return message
+
+
+def queue_update(
+    registration: Registration, *, changes: list[str], dedupe_key: str = ""
+) -> EmailMessage | None:
+    """The webinar's time or link changed: a new REQUEST for the same calendar event.
+
+    The caller raises ``registration.ics_sequence`` first.
+    """
+    context = join_context(registration)
     return queue(
-        Kind.INVITATION,
+        Kind.UPDATE,
         registration,
-        join_url=webinar.teams_join_url,
-        programme_url=absolute(webinar.programme.url) if webinar.programme else "",
+        ics_method=invitations.REQUEST,
+        dedupe_key=dedupe_key,
+        changes=changes,
+        **context,
     )
 
 
-def queue_cancellation(registration: Registration) -> EmailMessage:
-    return queue(Kind.CANCELLATION, registration)
+def queue_reminder(registration: Registration, *, dedupe_key: str = "") -> EmailMessage | None:
+    """A reminder shortly before the start, with the personal join link (no .ics)."""
+    context = join_context(registration)
+    del context["teams_url"]
+    return queue(Kind.REMINDER, registration, dedupe_key=dedupe_key, **context)
+
+
+def queue_cancellation(
+    registration: Registration,
+    *,
+    had_seat: bool = False,
+    webinar_cancelled: bool = False,
+    dedupe_key: str = "",
+) -> EmailMessage | None:
+    """The registration, or the whole webinar, is cancelled.
+
+    A person who held a seat had the event in their calendar: they also get
+    METHOD:CANCEL for the same UID with a higher SEQUENCE, so it disappears.
+    """
+    ics_method = ""
+    if had_seat:
+        registration.ics_sequence += 1
+        registration.save(update_fields=["ics_sequence", "updated_at"])
+        ics_method = invitations.CANCEL
+    return queue(
+        Kind.CANCELLATION,
+        registration,
+        ics_method=ics_method,
+        dedupe_key=dedupe_key,
+        webinar_cancelled=webinar_cancelled,
+    )

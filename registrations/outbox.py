@@ -4,19 +4,54 @@
 message, so the row exists if and only if the change happened; the send task is
 enqueued only once that transaction commits. ``email_send`` claims one row and
 hands it to Django's mail layer (django-anymail in production).
+
+Nothing is lost and nothing goes out twice by accident:
+
+- the claim (queued → sending, under ``select_for_update(skip_locked=True)``) is the
+  only way to send, so two tasks for the same row send it once;
+- a temporary failure (SMTP 4xx, a connection refused or timed out, a provider's 5xx or
+  429) puts the row back in the queue with ``send_after`` 1, 2, 4 ... minutes later, and
+  a task is enqueued for then (``run_after`` of the database backend);
+- a permanent rejection (SMTP 5xx, an address the provider refuses) marks it failed,
+  with the error for staff, who can resend it;
+- ``outbox_sweep`` (``manage.py sweep_outbox``, every minute from cron) enqueues again
+  the rows that are due but have no task waiting (a task lost, a backend without
+  ``run_after``) and the rows left "sending" by a worker that died.
 """
 
 import logging
+import smtplib
+from datetime import datetime, timedelta
+from email.utils import make_msgid, parseaddr
 from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from registrations.models import EmailMessage
+from anymail.exceptions import (
+    AnymailAPIError,
+    AnymailError,
+    AnymailInvalidAddress,
+    AnymailRecipientsRefused,
+)
+from django_tasks import TaskResultStatus
+from django_tasks_db import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
+
+from registrations.models import EmailMessage, SuppressedAddress
 
 logger = logging.getLogger(__name__)
+
+Status = EmailMessage.Status
+
+SUPPRESSED = "suppressed"
+# Any number: the key of the PostgreSQL advisory lock that serialises the rate check.
+RATE_LOCK_KEY = 0x636D_6D61
+# A row held back by the rate limit tries again no sooner than this.
+MIN_DEFER = timedelta(seconds=1)
 
 
 def email_queue(
@@ -30,68 +65,228 @@ def email_queue(
     webinar=None,
     ics: str = "",
     ics_method: str = "",
+    dedupe_key: str | None = None,
 ) -> EmailMessage:
-    """Write the message row and send it once the surrounding transaction commits."""
-    message = EmailMessage.objects.create(
-        kind=kind,
-        to=to,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        registration=registration,
-        webinar=webinar,
-        ics=ics,
-        ics_method=ics_method,
-    )
+    """Write the message row and send it once the surrounding transaction commits.
+
+    A message with a ``dedupe_key`` already in the outbox is not written again: the
+    existing row is returned and nothing more is sent.
+    """
+    fields = {
+        "kind": kind,
+        "to": to,
+        "subject": subject,
+        "body_text": body_text,
+        "body_html": body_html,
+        "registration": registration,
+        "webinar": webinar,
+        "ics": ics,
+        "ics_method": ics_method,
+        "dedupe_key": dedupe_key or None,
+    }
+    if dedupe_key:
+        existing = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
+        if existing is not None:
+            return existing
+        try:
+            with transaction.atomic():
+                message = EmailMessage.objects.create(**fields)
+        except IntegrityError:
+            # Another transaction wrote the same message between the check and the insert.
+            return EmailMessage.objects.get(dedupe_key=dedupe_key)
+    else:
+        message = EmailMessage.objects.create(**fields)
     transaction.on_commit(partial(enqueue_send, message.pk))
     return message
 
 
-def enqueue_send(message_id: int) -> None:
+def enqueue_send(message_id: int, *, run_after: datetime | None = None) -> None:
+    """Enqueue the send task, for ``run_after`` when the backend can wait (else the sweep)."""
     from registrations.tasks import send_email
 
-    send_email.enqueue(message_id)
+    task = send_email
+    if run_after is not None:
+        if not task.get_backend().supports_defer:
+            return  # outbox_sweep enqueues it once it is due
+        task = task.using(run_after=run_after)
+    task.enqueue(message_id)
 
 
-def email_send(*, message_id: int) -> None:
-    """Send one queued message; a message already sent or being sent is left alone."""
+# Sending -------------------------------------------------------------------------------
+
+
+def email_send(*, message_id: int) -> str:
+    """Send one queued message, if it is due; return what became of it.
+
+    A message already sent, being sent, failed, or not yet due is left alone.
+    """
+    now = timezone.now()
     with transaction.atomic():
         message = (
             EmailMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=EmailMessage.Status.QUEUED)
+            .filter(pk=message_id, status=Status.QUEUED)
+            .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
             .first()
         )
         if message is None:
-            return
-        message.status = EmailMessage.Status.SENDING
+            return "skipped"
+        if SuppressedAddress.objects.filter(email__iexact=message.to).exists():
+            message.status = Status.FAILED
+            message.last_error = SUPPRESSED
+            message.save(update_fields=["status", "last_error"])
+            logger.info("E-mail %s (%s) not sent: address suppressed", message.pk, message.kind)
+            return "suppressed"
+        slot = next_free_slot(now=now)
+        if slot is not None:
+            message.send_after = slot
+            message.save(update_fields=["send_after"])
+            transaction.on_commit(partial(enqueue_send, message.pk, run_after=slot))
+            return "deferred"
+        message.status = Status.SENDING
+        message.claimed_at = now
         message.attempts += 1
-        message.save(update_fields=["status", "attempts"])
+        message.save(update_fields=["status", "claimed_at", "attempts"])
+
     try:
         esp_message_id = deliver(message)
     except Exception as error:
-        # The error text may quote the message; keep only its type in the log.
-        logger.warning("E-mail %s (%s) failed: %s", message.pk, message.kind, type(error).__name__)
-        EmailMessage.objects.filter(pk=message.pk).update(
-            status=EmailMessage.Status.FAILED, last_error=str(error)[:2000]
-        )
-        return
-    EmailMessage.objects.filter(pk=message.pk).update(
-        status=EmailMessage.Status.SENT,
+        return record_failure(message, error)
+    # Queued too: a sweep may have taken a very slow send for a dead worker's.
+    EmailMessage.objects.filter(pk=message.pk, status__in=[Status.SENDING, Status.QUEUED]).update(
+        status=Status.SENT,
         sent_at=timezone.now(),
-        esp_message_id=esp_message_id or "",
+        esp_message_id=esp_message_id[:255],
         last_error="",
+        send_after=None,
     )
     logger.info("E-mail %s (%s) sent", message.pk, message.kind)
+    return "sent"
+
+
+def next_free_slot(*, now: datetime) -> datetime | None:
+    """When the next message may go out under the rate limit; None if it may go now.
+
+    Called inside the claim's transaction. Every claim of the last minute counts (sent or
+    failed, the provider saw it), and so does every message still being sent for the
+    connections cap. PostgreSQL serialises this check with an advisory lock; SQLite runs
+    each transaction alone (``transaction_mode`` IMMEDIATE).
+    """
+    rate = settings.EMAIL_RATE_PER_MINUTE
+    max_connections = settings.EMAIL_MAX_CONNECTIONS
+    if not rate and not max_connections:
+        return None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RATE_LOCK_KEY])
+    if max_connections:
+        stale = now - timedelta(minutes=settings.EMAIL_SENDING_TIMEOUT_MINUTES)
+        in_flight = EmailMessage.objects.filter(status=Status.SENDING, claimed_at__gt=stale)
+        if in_flight.count() >= max_connections:
+            return now + MIN_DEFER
+    if rate:
+        window = timedelta(minutes=1)
+        claims = (
+            EmailMessage.objects.filter(claimed_at__gt=now - window, claimed_at__lte=now)
+            .order_by("-claimed_at")
+            .values_list("claimed_at", flat=True)
+        )
+        recent = list(claims[:rate])
+        if len(recent) >= rate:
+            # The oldest of the last ``rate`` claims leaves the window first; rows already
+            # waiting for a slot go before this one, one every 60/rate seconds.
+            waiting = EmailMessage.objects.filter(status=Status.QUEUED, send_after__gt=now).count()
+            spread = now + window * waiting / rate
+            return max(recent[-1] + window, spread, now + MIN_DEFER)
+    return None
+
+
+def record_failure(message: EmailMessage, error: Exception) -> str:
+    """Queue a temporary failure again later, or mark the message failed."""
+    temporary = is_temporary(error)
+    # The error names the server's answer, never the message: keep it for staff.
+    last_error = describe_error(error)[:1000]
+    rows = EmailMessage.objects.filter(pk=message.pk, status=Status.SENDING)
+    if temporary and message.attempts < settings.EMAIL_MAX_ATTEMPTS:
+        retry_at = timezone.now() + retry_delay(message.attempts)
+        rows.update(status=Status.QUEUED, send_after=retry_at, last_error=last_error)
+        logger.warning(
+            "E-mail %s (%s) attempt %s failed (%s): retrying at %s",
+            message.pk,
+            message.kind,
+            message.attempts,
+            type(error).__name__,
+            retry_at.isoformat(timespec="seconds"),
+        )
+        enqueue_send(message.pk, run_after=retry_at)
+        return "retry"
+    rows.update(status=Status.FAILED, last_error=last_error)
+    logger.warning(
+        "E-mail %s (%s) failed after %s attempt(s) (%s)",
+        message.pk,
+        message.kind,
+        message.attempts,
+        type(error).__name__,
+    )
+    return "failed"
+
+
+def describe_error(error: Exception) -> str:
+    """The server's answer as staff read it, e.g. "550 5.1.1 mailbox unavailable"."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{code} {answer.decode(errors='replace') if isinstance(answer, bytes) else answer}"
+            for code, answer in error.recipients.values()
+        )
+    if isinstance(error, smtplib.SMTPResponseException):
+        answer = error.smtp_error
+        answer = answer.decode(errors="replace") if isinstance(answer, bytes) else answer
+        return f"{error.smtp_code} {answer}"
+    return f"{type(error).__name__}: {error}"
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 ... minutes after the first, second, third ... attempt, capped."""
+    minutes = min(2 ** max(attempts - 1, 0), settings.EMAIL_RETRY_MAX_MINUTES)
+    return timedelta(minutes=minutes)
+
+
+def is_temporary(error: Exception) -> bool:
+    """Whether sending again later may succeed (else the rejection is permanent)."""
+    if isinstance(error, AnymailRecipientsRefused | AnymailInvalidAddress):
+        return False
+    if isinstance(error, AnymailAPIError):
+        status = error.status_code
+        return status is None or status >= 500 or status in (408, 429)
+    if isinstance(error, AnymailError):
+        return False  # a message the provider cannot take as it is
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _answer in error.recipients.values()]
+        return not codes or any(code < 500 for code in codes)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return True  # the account's fault, not the message's: wait for it to be fixed
+    if isinstance(error, smtplib.SMTPResponseException):
+        return not 500 <= error.smtp_code < 600
+    # Disconnected, connection refused, a timeout, a name that does not resolve...
+    return isinstance(error, smtplib.SMTPException | OSError)
 
 
 def deliver(message: EmailMessage) -> str:
-    """Hand the message to the mail backend; return the provider's message id if known."""
+    """Hand the message to the mail backend; return the provider's message id.
+
+    Over SMTP there is no provider id: the Message-ID header, stable for the row, is it.
+    """
+    headers = {"Auto-Submitted": "auto-generated"}
+    message_id_header = ""
+    if not settings.EMAIL_BACKEND.startswith("anymail."):
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+        message_id_header = make_msgid(idstring=f"outbox{message.pk}", domain=domain)
+        headers["Message-ID"] = message_id_header
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
-        headers={"Auto-Submitted": "auto-generated"},
+        headers=headers,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -103,4 +298,63 @@ def deliver(message: EmailMessage) -> str:
         )
     email.send()
     status = getattr(email, "anymail_status", None)
-    return getattr(status, "message_id", "") or ""
+    return getattr(status, "message_id", None) or message_id_header
+
+
+# Keeping the queue moving ------------------------------------------------------------
+
+
+def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Queue again what a dead worker left "sending"; enqueue what is due with no task.
+
+    Idempotent: a second run finds every due row with its task already waiting. Even a
+    duplicate task sends nothing twice, as the claim lets only one through.
+    """
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=settings.EMAIL_SENDING_TIMEOUT_MINUTES)
+    requeued = EmailMessage.objects.filter(status=Status.SENDING, claimed_at__lt=stale).update(
+        status=Status.QUEUED, send_after=None
+    )
+    if requeued:
+        logger.warning("Outbox sweep: %s message(s) left sending queued again", requeued)
+    due = EmailMessage.objects.filter(status=Status.QUEUED).filter(
+        Q(send_after__isnull=True) | Q(send_after__lte=now)
+    )
+    waiting = message_ids_with_waiting_task()
+    enqueued = 0
+    for message_id in due.order_by("pk").values_list("pk", flat=True).iterator():
+        if message_id in waiting:
+            continue
+        enqueue_send(message_id)
+        enqueued += 1
+    return {"requeued": requeued, "enqueued": enqueued}
+
+
+def message_ids_with_waiting_task() -> set[int]:
+    """Rows whose send task is in the database queue, ready or due later."""
+    from registrations.tasks import send_email
+
+    if not isinstance(send_email.get_backend(), DatabaseBackend):
+        return set()
+    rows = DBTaskResult.objects.filter(
+        task_path=send_email.module_path,
+        backend_name=send_email.backend,
+        status=TaskResultStatus.READY,
+    ).values_list("args_kwargs", flat=True)
+    waiting = set()
+    for args_kwargs in rows.iterator():
+        args = args_kwargs.get("args") or []
+        message_id = args[0] if args else args_kwargs.get("kwargs", {}).get("message_id")
+        if isinstance(message_id, int):
+            waiting.add(message_id)
+    return waiting
+
+
+def email_resend(*, message: EmailMessage) -> bool:
+    """Staff's resend of a failed message: queue it again now. False if it was not failed."""
+    updated = EmailMessage.objects.filter(pk=message.pk, status=Status.FAILED).update(
+        status=Status.QUEUED, send_after=None, attempts=0
+    )
+    if updated:
+        transaction.on_commit(partial(enqueue_send, message.pk))
+    return bool(updated)

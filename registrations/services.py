@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wagtail.models import Page
@@ -26,9 +27,10 @@ Status = Registration.Status
 class RegistrationError(Exception):
     """A request the rules refuse; ``code`` names the reason for the page shown."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, webinar: WebinarPage | None = None):
         super().__init__(code)
         self.code = code
+        self.webinar = webinar
 
 
 def lock_webinar(webinar_id: int) -> WebinarPage:
@@ -167,6 +169,7 @@ def registration_confirm(*, token: str, now=None) -> Registration:
         registration.confirmed_at = now
         if webinar.capacity is None or seats_taken(webinar) < webinar.capacity:
             registration.status = Status.CONFIRMED
+            registration.join_token = emails.new_join_token()
             registration.save()
             emails.queue_invitation(registration)
         else:
@@ -254,7 +257,8 @@ def registration_cancel(*, registration: Registration, now=None) -> Registration
         registration.waitlist_position = None
         registration.token_nonce = ""
         registration.save()
-        emails.queue_cancellation(registration)
+        # The join link stays, but the join view refuses it by the status.
+        emails.queue_cancellation(registration, had_seat=had_seat)
         if had_seat:
             waitlist_promote(webinar=webinar, now=now)
         return registration
@@ -287,6 +291,7 @@ def waitlist_promote(*, webinar: WebinarPage, now=None) -> Registration | None:
             break
         nxt.status = Status.CONFIRMED
         nxt.waitlist_position = None
+        nxt.join_token = emails.new_join_token()
         nxt.save()
         emails.queue_promoted(nxt)
         emails.queue_invitation(nxt)
@@ -300,3 +305,37 @@ def registration_resend_invitation(*, registration: Registration) -> None:
         if registration.status != Status.CONFIRMED:
             raise RegistrationError("not_confirmed")
         emails.queue_invitation(registration)
+
+
+def registration_join(*, token: str, count: bool = True, now=None) -> Registration:
+    """The registration a personal join link names, if it may open the meeting now.
+
+    Records the use (first time, number of times) with ``F()`` so that concurrent
+    clicks are all counted. Raises ``RegistrationError`` with ``unknown``,
+    ``registration_cancelled``, ``webinar_cancelled`` or ``webinar_past``.
+    """
+    now = now or timezone.now()
+    registration = (
+        Registration.objects.select_related("webinar")
+        .filter(join_token=token, anonymised_at__isnull=True)
+        .first()
+        if token
+        else None
+    )
+    if registration is None or registration.status not in (Status.CONFIRMED, Status.CANCELLED):
+        raise RegistrationError("unknown")
+    webinar = registration.webinar
+    if registration.status == Status.CANCELLED:
+        raise RegistrationError("registration_cancelled", webinar)
+    if webinar.is_cancelled:
+        raise RegistrationError("webinar_cancelled", webinar)
+    if now >= webinar.end:
+        raise RegistrationError("webinar_past", webinar)
+    if not webinar.teams_join_url:
+        raise RegistrationError("unknown")
+    if count:
+        Registration.objects.filter(pk=registration.pk).update(
+            join_count=F("join_count") + 1,
+            join_first_used_at=Coalesce(F("join_first_used_at"), Value(now)),
+        )
+    return registration

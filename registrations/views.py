@@ -7,7 +7,7 @@ site never tells who or which domain belongs to the network.
 import logging
 
 from django.conf import settings
-from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -165,3 +165,58 @@ def cancel(request, token: str):
         action=services.registration_cancel_by_token,
         template="cancel",
     )
+
+
+def join_page(request, title, message: str, *, status: int, webinar=None):
+    return TemplateResponse(
+        request,
+        "registrations/join_unavailable.html",
+        {"title": title, "message": message, "webinar": webinar},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD"])
+def join(request, token: str):
+    """The personal join link: count the visit and redirect to the Teams meeting.
+
+    The meeting URL appears only in the ``Location`` header of a valid link; every
+    other answer is a page without it. HEAD (link checkers, mail scanners) is not
+    counted as attendance.
+    """
+    try:
+        registration = services.registration_join(token=token, count=request.method == "GET")
+    except services.RegistrationError as error:
+        title, message, status = JOIN_REFUSALS.get(error.code, JOIN_REFUSALS["unknown"])
+        response = join_page(request, title, message, status=status, webinar=error.webinar)
+    else:
+        response = HttpResponseRedirect(registration.webinar.teams_join_url)
+    # The path holds a personal token: keep it out of caches and of the Referer
+    # header sent to Teams.
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+JOIN_REFUSALS = {
+    "unknown": (
+        _("Link not found"),
+        _("This join link does not exist. Use the link in your invitation e-mail, whole."),
+        404,
+    ),
+    "registration_cancelled": (
+        _("Registration cancelled"),
+        _("Your registration has been cancelled, so this link no longer opens the webinar."),
+        410,
+    ),
+    "webinar_cancelled": (
+        _("Webinar cancelled"),
+        _("This webinar has been cancelled."),
+        410,
+    ),
+    "webinar_past": (
+        _("Webinar ended"),
+        _("This webinar has already ended."),
+        410,
+    ),
+}

@@ -7,7 +7,10 @@ the local-memory cache. ``.env.example`` lists every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 import dj_database_url
 
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "wagtail_modeladmin",
     "django_tasks",
     "django_tasks_db",
+    "anymail",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -161,19 +165,54 @@ STORAGES = {
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
-# E-mail: Django's own variable names. Without EMAIL_HOST mail goes to the console.
+# E-mail. ANYMAIL_ESP (brevo, mailgun, amazon_ses, postmark) sends through that provider's
+# API with django-anymail; otherwise EMAIL_HOST sends over SMTP (e.g. a Microsoft 365 mailbox:
+# smtp.office365.com, port 587, TLS); with neither, mail is printed on the console.
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
+# Seconds an SMTP conversation may hang: well below EMAIL_SENDING_TIMEOUT_MINUTES.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
+ANYMAIL_ESP = env("ANYMAIL_ESP")
+ANYMAIL_SUPPORTED_ESPS = ("brevo", "mailgun", "amazon_ses", "postmark")
+ANYMAIL = {
+    # "user:password" for the delivery-status webhooks at /anymail/<esp>/tracking/.
+    "WEBHOOK_SECRET": env("ANYMAIL_WEBHOOK_SECRET") or None,
+    "BREVO_API_KEY": env("BREVO_API_KEY"),
+    "MAILGUN_API_KEY": env("MAILGUN_API_KEY"),
+    "MAILGUN_SENDER_DOMAIN": env("MAILGUN_SENDER_DOMAIN") or None,
+    "MAILGUN_API_URL": env("MAILGUN_API_URL", "https://api.eu.mailgun.net/v3"),
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env("MAILGUN_WEBHOOK_SIGNING_KEY") or None,
+    "POSTMARK_SERVER_TOKEN": env("POSTMARK_SERVER_TOKEN"),
+    # Amazon SES reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_DEFAULT_REGION
+    # through boto3; the configuration set carries the delivery notifications.
+    "AMAZON_SES_CONFIGURATION_SET_NAME": env("AMAZON_SES_CONFIGURATION_SET_NAME") or None,
+}
+ANYMAIL = {key: value for key, value in ANYMAIL.items() if value is not None}
+if ANYMAIL_ESP:
+    if ANYMAIL_ESP not in ANYMAIL_SUPPORTED_ESPS:
+        raise ImproperlyConfigured(
+            f"ANYMAIL_ESP must be one of {', '.join(ANYMAIL_SUPPORTED_ESPS)}, not {ANYMAIL_ESP!r}."
+        )
+    EMAIL_BACKEND = f"anymail.backends.{ANYMAIL_ESP}.EmailBackend"
+elif EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CGM <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The outbox (registrations/outbox.py): a temporary failure is retried after 1, 2, 4 ...
+# minutes (at most EMAIL_RETRY_MAX_MINUTES) up to EMAIL_MAX_ATTEMPTS attempts; a row left
+# "sending" longer than EMAIL_SENDING_TIMEOUT_MINUTES (a dead worker) is queued again by
+# `manage.py sweep_outbox`. Optional caps of the provider: messages a minute and
+# simultaneous connections over all workers (Exchange Online: 30 and 3); 0 = no cap.
+EMAIL_MAX_ATTEMPTS = int(env("EMAIL_MAX_ATTEMPTS", "10"))
+EMAIL_RETRY_MAX_MINUTES = 60
+EMAIL_SENDING_TIMEOUT_MINUTES = int(env("EMAIL_SENDING_TIMEOUT_MINUTES", "10"))
+EMAIL_RATE_PER_MINUTE = int(env("EMAIL_RATE_PER_MINUTE", "0"))
+EMAIL_MAX_CONNECTIONS = int(env("EMAIL_MAX_CONNECTIONS", "0"))
 
 # Absolute links in feeds and e-mails.
 SITE_BASE_URL = env("SITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -213,6 +252,8 @@ TASKS = {
 # Registrations
 REGISTRATION_TOKEN_MAX_AGE = 48 * 3600  # seconds a confirmation link stays valid
 REGISTRATION_RESEND_INTERVAL = 5 * 60  # seconds before the same e-mail is sent again
+# How long before the start each reminder goes out (``manage.py send_reminders``).
+REGISTRATION_REMINDERS = [timedelta(hours=24), timedelta(hours=1)]
 # Personal data (``manage.py purge_registrations``): requests never confirmed are deleted
 # after REGISTRATION_UNCONFIRMED_HOURS; attendees are anonymised this many days after the
 # webinar ends.

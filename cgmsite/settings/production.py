@@ -11,6 +11,9 @@ if not env("SECRET_KEY") or env("SECRET_KEY").startswith("django-insecure"):
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
 if not env("EMAIL_HOST") and not env("ANYMAIL_ESP"):
     raise ImproperlyConfigured("Configure EMAIL_HOST (SMTP) or ANYMAIL_ESP in production.")
+if env("ANYMAIL_ESP") and ":" not in env("ANYMAIL_WEBHOOK_SECRET"):
+    # Without it anyone could mark addresses bounced through /anymail/<esp>/tracking/.
+    raise ImproperlyConfigured("Set ANYMAIL_WEBHOOK_SECRET (user:password) with ANYMAIL_ESP.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -1,6 +1,6 @@
 """Who may register, the registrations themselves and every e-mail sent about them."""
 
-from registrations.models.emails import EmailMessage
+from registrations.models.emails import EmailMessage, SuppressedAddress
 from registrations.models.members import AllowedAddress, MemberDomain, MemberOrganisation
 from registrations.models.registrations import Registration
 
@@ -10,4 +10,5 @@ __all__ = [
     "MemberDomain",
     "MemberOrganisation",
     "Registration",
+    "SuppressedAddress",
 ]

@@ -60,6 +60,9 @@ class EmailMessage(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     send_after = models.DateTimeField(_("send after"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed by a worker at"), null=True, blank=True)
+    # Messages that must go out at most once (a reminder, an update) carry a key.
+    dedupe_key = models.CharField(max_length=150, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -68,3 +71,25 @@ class EmailMessage(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.to}"
+
+
+class SuppressedAddress(models.Model):
+    """An address that bounced or complained: it gets no more e-mail."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", _("Bounced")
+        COMPLAINED = "complained", _("Complained (marked as spam)")
+        REJECTED = "rejected", _("Rejected by the provider")
+
+    email = models.EmailField(_("e-mail"), max_length=254, unique=True)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("suppressed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+
+    def __str__(self):
+        return self.email

@@ -69,6 +69,15 @@ class Registration(models.Model):
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     last_email_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The personal join link /webinar/entra/<join_token>/ (revoked by clearing it) and
+    # when it was used: a first measure of attendance.
+    join_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    join_first_used_at = models.DateTimeField(_("joined first at"), null=True, blank=True)
+    join_count = models.PositiveIntegerField(_("times the join link was used"), default=0)
+    # iCalendar SEQUENCE of this person's invitation, and a fingerprint of the webinar data
+    # (start, end, join link, status) it last told them, so each change is sent once.
+    ics_sequence = models.PositiveIntegerField(default=0, editable=False)
+    invited_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     class Meta:

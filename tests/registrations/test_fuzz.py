@@ -26,7 +26,6 @@ from registrations.membership import normalise_email
 from registrations.models import EmailMessage, Registration
 from tests.registrations.conftest import CONTACT_EMAIL
 
-FIELDS = ("first_name", "last_name", "email", "organisation", "role")
 MAX_LENGTHS = {
     name: Registration._meta.get_field(name).max_length
     for name in ("first_name", "last_name", "email", "organisation_name", "role")
@@ -189,14 +188,13 @@ def fuzz_run(open_webinar, sends_mail, settings):
     """One webinar, limits high enough never to answer 429, and a record of the run."""
     settings.REGISTRATION_RATE_PER_IP = "1000000/h"
     settings.REGISTRATION_RATE_PER_ADDRESS = "1000000/h"
-    run = {
+    return {
         "webinar": open_webinar,
         "url": reverse("registrations:register", args=[open_webinar.pk]),
         "client": Client(),
         "sends_mail": sends_mail,
         "statuses": set(),
     }
-    return run
 
 
 @hypothesis_settings(
