@@ -419,6 +419,8 @@ class RegistrationAdmin(ReadOnlyModelAdmin):
         "waitlist_position",
         "created_at",
         "confirmed_at",
+        # When the personal join link was first opened: a first measure of attendance.
+        "join_first_used_at",
     )
     list_filter = (WebinarListFilter, "status", "member_organisation")
     list_select_related = ("webinar", "member_organisation")
@@ -458,6 +460,8 @@ class RegistrationAdmin(ReadOnlyModelAdmin):
         "confirmed_at",
         "approved_at",
         "cancelled_at",
+        "join_first_used_at",
+        "join_count",
         "anonymised_at",
     )
 

@@ -193,6 +193,7 @@ def registrations_purge(*, now: datetime | None = None, dry_run: bool = False) -
             organisation_name="",
             email=_anonymous_address_of("pk"),
             token_nonce="",
+            join_token=None,
             anonymised_at=now,
         )
 

@@ -3,7 +3,7 @@ counts on a webinar's edit view, the e-mail log, and who may see any of it."""
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -342,6 +342,21 @@ def test_the_inspect_view_shows_the_registration_and_its_emails(staff_client, pe
     assert [text_of(row.select("td")[0]) for row in emails] == [it("Invitation")]
     # The body (and its Teams link) is in the e-mail log, not here.
     assert "segreto" not in response.content.decode()
+
+
+def test_staff_see_when_the_personal_join_link_was_used(staff_client, people):
+    maria = people["maria"]
+    Registration.objects.filter(pk=maria.pk).update(
+        join_first_used_at=datetime(2026, 12, 17, 9, 25, tzinfo=UTC), join_count=3
+    )
+
+    inspect = text_of(soup(staff_client.get(reverse(INSPECT_URL, args=[maria.pk]))))
+    listing = staff_client.get(reverse(INDEX_URL))
+
+    # 09:25 UTC is 10:25 in Rome in December.
+    assert "10:25" in inspect
+    assert "3" in inspect
+    assert "10:25" in text_of(soup(listing))
 
 
 # Exports -----------------------------------------------------------------------------------

@@ -298,6 +298,7 @@ def test_a_webinar_is_anonymised_31_days_after_it_ends_keeping_the_counts(two_pa
         assert registration.first_name == registration.last_name == ""
         assert registration.role == registration.organisation_name == ""
         assert registration.anonymised_at == now
+        assert registration.join_token is None  # the personal join link is revoked
         assert registration.member_organisation is not None
         assert registration.confirmed_at is not None
     # The e-mail log keeps what was sent when, not to whom or what it said.
