@@ -16,6 +16,7 @@ from django.core import mail, signing
 
 import pytest
 
+from registrations import services
 from registrations.models import EmailMessage, MemberDomain, MemberOrganisation, Registration
 from tests.events.factories import WebinarIndexPageFactory, WebinarPageFactory
 from tests.factories import build_site_tree
@@ -193,3 +194,19 @@ def tokens_signed_hours_ago(monkeypatch, hours: float):
             lambda self: signing.b62_encode(int(time.time() - hours * 3600)),
         )
         yield
+
+
+@pytest.fixture
+def confirmed(sends_mail):
+    """``confirmed(webinar, email)``: a member who signed up and followed the link."""
+
+    def sign_up_and_confirm(webinar, address="maria.bianchi@cgm.coop", **kwargs):
+        with sends_mail():
+            services.registration_create(webinar=webinar, **service_data(address, **kwargs))
+        token = only_token(mail.outbox[-1], CONFIRM_LINK)
+        with sends_mail():
+            registration = services.registration_confirm(token=token)
+        registration.refresh_from_db()
+        return registration
+
+    return sign_up_and_confirm

@@ -23,7 +23,6 @@ from registrations.models import EmailMessage, Registration
 from tests.registrations.conftest import (
     ACCESS_LINK,
     CANCEL_LINK,
-    CONFIRM_LINK,
     only_token,
     service_data,
 )
@@ -31,22 +30,6 @@ from tests.registrations.conftest import (
 Kind = EmailMessage.Kind
 MEMBER = "maria.bianchi@cgm.coop"
 JOIN_LINK = re.compile(r"http://testserver/webinar/entra/([A-Za-z0-9_-]+)/")
-
-
-@pytest.fixture
-def confirmed(sends_mail):
-    """``confirmed(webinar, email)``: a member who signed up and followed the link."""
-
-    def sign_up_and_confirm(webinar, address=MEMBER, **kwargs):
-        with sends_mail():
-            services.registration_create(webinar=webinar, **service_data(address, **kwargs))
-        token = only_token(mail.outbox[-1], CONFIRM_LINK)
-        with sends_mail():
-            registration = services.registration_confirm(token=token)
-        registration.refresh_from_db()
-        return registration
-
-    return sign_up_and_confirm
 
 
 @pytest.fixture

@@ -12,23 +12,9 @@ import pytest
 
 from registrations import services
 from tests.events.factories import days_from_now
-from tests.registrations.conftest import CANCEL_LINK, CONFIRM_LINK, only_token, service_data
+from tests.registrations.conftest import CANCEL_LINK, only_token
 
 MEMBER = "maria.bianchi@cgm.coop"
-
-
-@pytest.fixture
-def confirmed(sends_mail):
-    def sign_up_and_confirm(webinar, address=MEMBER):
-        with sends_mail():
-            services.registration_create(webinar=webinar, **service_data(address))
-        token = only_token(mail.outbox[-1], CONFIRM_LINK)
-        with sends_mail():
-            registration = services.registration_confirm(token=token)
-        registration.refresh_from_db()
-        return registration
-
-    return sign_up_and_confirm
 
 
 def join_url(registration) -> str:

@@ -15,24 +15,10 @@ from registrations import services
 from registrations.models import EmailMessage, Registration
 from registrations.reminders import send_reminders
 from tests.events.factories import days_from_now
-from tests.registrations.conftest import CONFIRM_LINK, only_token, service_data
+from tests.registrations.conftest import service_data
 
 Kind = EmailMessage.Kind
 HOUR = timedelta(hours=1)
-
-
-@pytest.fixture
-def confirmed(sends_mail):
-    def sign_up_and_confirm(webinar, address):
-        with sends_mail():
-            services.registration_create(webinar=webinar, **service_data(address))
-        token = only_token(mail.outbox[-1], CONFIRM_LINK)
-        with sends_mail():
-            registration = services.registration_confirm(token=token)
-        registration.refresh_from_db()
-        return registration
-
-    return sign_up_and_confirm
 
 
 @pytest.fixture

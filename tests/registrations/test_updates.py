@@ -17,24 +17,10 @@ from events.models import WebinarPage
 from registrations import services
 from registrations.models import EmailMessage, Registration
 from tests.events.test_publishing_rules import webinar_form
-from tests.registrations.conftest import CONFIRM_LINK, only_token, service_data
+from tests.registrations.conftest import service_data
 
 Kind = EmailMessage.Kind
 TEAMS_URL = "https://teams.microsoft.com/l/meetup-join/19%3ameeting_nuovo%40thread.v2/0"
-
-
-@pytest.fixture
-def confirmed(sends_mail):
-    def sign_up_and_confirm(webinar, address):
-        with sends_mail():
-            services.registration_create(webinar=webinar, **service_data(address))
-        token = only_token(mail.outbox[-1], CONFIRM_LINK)
-        with sends_mail():
-            registration = services.registration_confirm(token=token)
-        registration.refresh_from_db()
-        return registration
-
-    return sign_up_and_confirm
 
 
 @pytest.fixture
