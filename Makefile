@@ -69,7 +69,7 @@ format: $(VENV)/.installed-dev ## Reformat the code with ruff
 test: $(VENV)/.installed-dev messages lint ## Install test tools, run ruff and the whole test suite
 	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
-bench-news: $(VENV)/.installed-dev messages ## Benchmark the news pages on 10,000 articles (throwaway DB)
+bench-news: $(VENV)/.installed-dev messages ## Benchmark the news pages on 10,000 posts (throwaway DB)
 	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/python bench/news.py $(BENCH_ARGS)
 
 bench-emails: $(VENV)/.installed-dev messages ## Benchmark e-mail delivery: 2,000 messages, one worker, a local SMTP server (throwaway DB)
