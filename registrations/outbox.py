@@ -312,9 +312,12 @@ def outbox_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """
     now = now or timezone.now()
     stale = now - timedelta(minutes=settings.EMAIL_SENDING_TIMEOUT_MINUTES)
-    requeued = EmailMessage.objects.filter(status=Status.SENDING, claimed_at__lt=stale).update(
-        status=Status.QUEUED, send_after=None
+    stuck = EmailMessage.objects.filter(status=Status.SENDING, claimed_at__lt=stale)
+    # A message that killed or hung its worker every time must not be tried forever.
+    stuck.filter(attempts__gte=settings.EMAIL_MAX_ATTEMPTS).update(
+        status=Status.FAILED, last_error="worker stopped while sending; attempts exhausted"
     )
+    requeued = stuck.update(status=Status.QUEUED, send_after=None)
     if requeued:
         logger.warning("Outbox sweep: %s message(s) left sending queued again", requeued)
     due = EmailMessage.objects.filter(status=Status.QUEUED).filter(
