@@ -11,6 +11,7 @@ class RegistrationsConfig(AppConfig):
         # Wagtail hooks for the seat count and the registration form.
         from wagtail.signals import page_published
 
+        import registrations.checks  # (system checks of the outbox settings)
         import registrations.tracking  # noqa: F401  (delivery status webhooks)
         from events.models import WebinarPage
         from registrations import (

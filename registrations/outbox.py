@@ -22,7 +22,7 @@ Nothing is lost and nothing goes out twice by accident:
 import logging
 import smtplib
 from datetime import datetime, timedelta
-from email.utils import make_msgid, parseaddr
+from email.utils import parseaddr
 from functools import partial
 
 from django.conf import settings
@@ -120,7 +120,23 @@ def email_send(*, message_id: int) -> str:
 
     A message already sent, being sent, failed, or not yet due is left alone.
     """
-    now = timezone.now()
+    claimed = email_claim(message_id=message_id, now=timezone.now())
+    if isinstance(claimed, str):
+        return claimed
+    try:
+        esp_message_id = deliver(claimed)
+    except Exception as error:
+        return record_failure(claimed, error)
+    return record_sent(claimed, esp_message_id)
+
+
+def email_claim(*, message_id: int, now: datetime) -> EmailMessage | str:
+    """Take a due, queued row for sending (queued → sending); else say why not.
+
+    The claim is the only way to send: under ``select_for_update(skip_locked=True)`` one
+    task gets the row and any other finds it taken. ``claimed_at`` identifies this claim:
+    what the sender records afterwards only lands while the claim is still its own.
+    """
     with transaction.atomic():
         message = (
             EmailMessage.objects.select_for_update(skip_locked=True)
@@ -146,19 +162,40 @@ def email_send(*, message_id: int) -> str:
         message.claimed_at = now
         message.attempts += 1
         message.save(update_fields=["status", "claimed_at", "attempts"])
+    return message
 
-    try:
-        esp_message_id = deliver(message)
-    except Exception as error:
-        return record_failure(message, error)
-    # Queued too: a sweep may have taken a very slow send for a dead worker's.
-    EmailMessage.objects.filter(pk=message.pk, status__in=[Status.SENDING, Status.QUEUED]).update(
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        esp_message_id=esp_message_id[:255],
-        last_error="",
-        send_after=None,
+
+def claim_rows(message: EmailMessage):
+    """The row, while the claim ``message`` holds is still the last one taken on it.
+
+    A send slower than ``EMAIL_SENDING_TIMEOUT_MINUTES`` is taken for a dead worker's: the
+    sweep queues the row again (status queued, same ``claimed_at``) and another task may
+    claim it anew. The slow sender's outcome then must not overwrite the newer claim.
+    """
+    return EmailMessage.objects.filter(pk=message.pk, claimed_at=message.claimed_at)
+
+
+def record_sent(message: EmailMessage, esp_message_id: str) -> str:
+    # Queued too: the sweep may have taken this slow send for a dead worker's, and marking
+    # it sent now keeps the queued task from sending it again.
+    updated = (
+        claim_rows(message)
+        .filter(status__in=[Status.SENDING, Status.QUEUED])
+        .update(
+            status=Status.SENT,
+            sent_at=timezone.now(),
+            esp_message_id=esp_message_id[:255],
+            last_error="",
+            send_after=None,
+        )
     )
+    if not updated:
+        logger.warning(
+            "E-mail %s (%s) sent, but another worker had claimed it again meanwhile",
+            message.pk,
+            message.kind,
+        )
+        return "sent-late"
     logger.info("E-mail %s (%s) sent", message.pk, message.kind)
     return "sent"
 
@@ -205,10 +242,19 @@ def record_failure(message: EmailMessage, error: Exception) -> str:
     temporary = is_temporary(error)
     # The error names the server's answer, never the message: keep it for staff.
     last_error = describe_error(error)[:1000]
-    rows = EmailMessage.objects.filter(pk=message.pk, status=Status.SENDING)
+    rows = claim_rows(message).filter(status=Status.SENDING)
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        # Every message fails alike until the password is put right: say it loudly.
+        logger.error(
+            "E-mail %s: the SMTP server refused the login (%s); check EMAIL_HOST_USER and "
+            "EMAIL_HOST_PASSWORD. Messages are retried and can be resent by staff.",
+            message.pk,
+            error.smtp_code,
+        )
     if temporary and message.attempts < settings.EMAIL_MAX_ATTEMPTS:
         retry_at = timezone.now() + retry_delay(message.attempts)
-        rows.update(status=Status.QUEUED, send_after=retry_at, last_error=last_error)
+        if not rows.update(status=Status.QUEUED, send_after=retry_at, last_error=last_error):
+            return "stale"  # claimed again meanwhile: the newer claim decides
         logger.warning(
             "E-mail %s (%s) attempt %s failed (%s): retrying at %s",
             message.pk,
@@ -219,7 +265,8 @@ def record_failure(message: EmailMessage, error: Exception) -> str:
         )
         enqueue_send(message.pk, run_after=retry_at)
         return "retry"
-    rows.update(status=Status.FAILED, last_error=last_error)
+    if not rows.update(status=Status.FAILED, last_error=last_error):
+        return "stale"
     logger.warning(
         "E-mail %s (%s) failed after %s attempt(s) (%s)",
         message.pk,
@@ -241,7 +288,11 @@ def describe_error(error: Exception) -> str:
         answer = error.smtp_error
         answer = answer.decode(errors="replace") if isinstance(answer, bytes) else answer
         return f"{error.smtp_code} {answer}"
-    return f"{type(error).__name__}: {error}"
+    try:
+        detail = str(error)
+    except Exception:  # an error that cannot even describe itself must not lose the row
+        detail = "(no description)"
+    return f"{type(error).__name__}: {detail}"
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -273,13 +324,14 @@ def is_temporary(error: Exception) -> bool:
 def deliver(message: EmailMessage) -> str:
     """Hand the message to the mail backend; return the provider's message id.
 
-    Over SMTP there is no provider id: the Message-ID header, stable for the row, is it.
+    Over SMTP there is no provider id: the Message-ID header is it. It is the same on every
+    attempt, so that the rare message sent twice (the server accepted it, then the worker
+    died before recording it) can be told for the same message by the receiving system.
     """
     headers = {"Auto-Submitted": "auto-generated"}
     message_id_header = ""
     if not settings.EMAIL_BACKEND.startswith("anymail."):
-        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-        message_id_header = make_msgid(idstring=f"outbox{message.pk}", domain=domain)
+        message_id_header = stable_message_id(message)
         headers["Message-ID"] = message_id_header
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -299,6 +351,13 @@ def deliver(message: EmailMessage) -> str:
     email.send()
     status = getattr(email, "anymail_status", None)
     return getattr(status, "message_id", None) or message_id_header
+
+
+def stable_message_id(message: EmailMessage) -> str:
+    """``<outbox.{pk}.{created, in microseconds}@{sender's domain}>``: one per row."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    created = int(message.created_at.timestamp() * 1_000_000)
+    return f"<outbox.{message.pk}.{created}@{domain}>"
 
 
 # Keeping the queue moving ------------------------------------------------------------

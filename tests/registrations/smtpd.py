@@ -3,9 +3,11 @@
 Every message that arrives is parsed back as MIME and kept in ``received``. The server can
 refuse chosen recipients for good (550), and refuse anyone for a while (421) once more
 than ``rate`` messages arrived in ``window`` seconds of ``clock``, as Exchange Online does.
+With ``delay`` it takes that many seconds to accept each message, as a busy server does.
 ``stop()`` and ``start()`` take it down and bring it back on the same port.
 """
 
+import asyncio
 import socket
 import threading
 import time
@@ -44,6 +46,8 @@ class RecordingHandler:
         return "250 OK"
 
     async def handle_DATA(self, smtp_server, session, envelope):
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.server.lock:
             self.server.arrivals.append(self.server.clock())
@@ -54,9 +58,10 @@ class RecordingHandler:
 class SMTPServer:
     """``with SMTPServer() as server:`` then point ``EMAIL_HOST``/``EMAIL_PORT`` at it."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic, delay: float = 0):
         self.port = free_port()
         self.clock = clock
+        self.delay = delay
         self.reject: set[str] = set()
         self.rate: int | None = None
         self.window = 60.0

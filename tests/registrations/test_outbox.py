@@ -21,12 +21,16 @@ from anymail.exceptions import (
 )
 from django_tasks_db.models import DBTaskResult
 
+from registrations.checks import check_outbox_timeouts
 from registrations.models import EmailMessage, SuppressedAddress
 from registrations.outbox import (
+    email_claim,
     email_queue,
     email_resend,
     email_send,
     outbox_sweep,
+    record_failure,
+    record_sent,
     retry_delay,
 )
 
@@ -507,3 +511,157 @@ def test_sweep_with_immediate_backend_sends_each_due_row_once(clock):
     assert sorted(sent.to for sent in mail.outbox) == sorted([m.to] for m in messages)
     assert len(mail.outbox) == 3
     assert set(EmailMessage.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+# A send so slow that the sweep took it for a dead worker's -----------------------------
+
+
+def claim_after_sweep(clock, message: EmailMessage) -> tuple[EmailMessage, EmailMessage]:
+    """A first claim hangs past the timeout; the sweep queues the row; a second claim."""
+    slow = email_claim(message_id=message.pk, now=clock.now)
+    clock.advance(minutes=11)
+    assert outbox_sweep(now=clock.now)["requeued"] == 1
+    clock.advance(seconds=5)
+    fresh = email_claim(message_id=message.pk, now=clock.now)
+    assert isinstance(slow, EmailMessage)
+    assert isinstance(fresh, EmailMessage)
+    return slow, fresh
+
+
+@pytest.mark.django_db
+def test_a_slow_senders_failure_does_not_undo_a_newer_claim(clock, db_tasks):
+    message = make_message()
+    slow, fresh = claim_after_sweep(clock, message)
+
+    error = smtplib.SMTPDataError(451, b"4.3.0 local error")
+    assert record_failure(slow, error) == "stale"
+    message.refresh_from_db()
+    assert (message.status, message.claimed_at, message.attempts) == (
+        Status.SENDING,
+        fresh.claimed_at,
+        2,
+    )
+    assert message.last_error == ""
+
+    assert record_sent(fresh, "<id@example.org>") == "sent"
+    message.refresh_from_db()
+    assert (message.status, message.esp_message_id) == (Status.SENT, "<id@example.org>")
+
+
+@pytest.mark.django_db
+def test_a_slow_senders_success_does_not_overwrite_a_newer_claims_failure(clock, db_tasks):
+    message = make_message()
+    slow, fresh = claim_after_sweep(clock, message)
+
+    assert record_failure(fresh, smtplib.SMTPResponseException(554, b"5.7.1 rejected")) == "failed"
+    assert record_sent(slow, "<late@example.org>") == "sent-late"
+
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.esp_message_id == ""
+    assert "554" in message.last_error
+
+
+@pytest.mark.django_db
+def test_a_slow_send_outrun_by_the_swept_retry_is_recorded_once(clock):
+    """The sweep's task (run at once here) sends again before the slow send returns."""
+    message = make_message()
+    slow = email_claim(message_id=message.pk, now=clock.now)
+    clock.advance(minutes=11)
+    assert outbox_sweep(now=clock.now) == {"requeued": 1, "enqueued": 1}
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.SENT, 2)
+
+    assert record_sent(slow, "<slow@example.org>") == "sent-late"
+
+    message.refresh_from_db()
+    assert message.esp_message_id == mail.outbox[0].extra_headers["Message-ID"]
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_record_sent_on_a_row_queued_again_by_the_sweep_marks_it_sent(clock, db_tasks):
+    message = make_message()
+    slow = email_claim(message_id=message.pk, now=clock.now)
+    clock.advance(minutes=11)
+    assert outbox_sweep(now=clock.now) == {"requeued": 1, "enqueued": 1}
+
+    assert record_sent(slow, "<slow@example.org>") == "sent"
+
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    # The task the sweep enqueued finds nothing left to send.
+    assert email_send(message_id=message.pk) == "skipped"
+    assert mail.outbox == []
+
+
+# Message-ID, authentication, settings ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_attempt_carries_the_same_message_id(clock, failing, settings):
+    settings.DEFAULT_FROM_EMAIL = "CGM <noreply@cgm.coop>"
+    message = make_message()
+    failing(TimeoutError("timed out"))
+    assert email_send(message_id=message.pk) == "retry"
+
+    settings.EMAIL_BACKEND = LOCMEM
+    clock.advance(minutes=1)
+    assert email_send(message_id=message.pk) == "sent"
+
+    [sent] = mail.outbox
+    message.refresh_from_db()
+    assert sent.extra_headers["Message-ID"] == message.esp_message_id
+    assert message.esp_message_id.startswith(f"<outbox.{message.pk}.")
+    assert message.esp_message_id.endswith("@cgm.coop>")
+    other = make_message(1)
+    assert email_send(message_id=other.pk) == "sent"
+    assert mail.outbox[1].extra_headers["Message-ID"] != message.esp_message_id
+
+
+@pytest.mark.django_db
+def test_a_refused_smtp_login_is_logged_as_an_error_and_retried(clock, failing, caplog):
+    message = make_message()
+    failing(smtplib.SMTPAuthenticationError(535, b"5.7.3 Authentication unsuccessful"))
+
+    with caplog.at_level("ERROR", logger="registrations.outbox"):
+        assert email_send(message_id=message.pk) == "retry"
+
+    [record] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "EMAIL_HOST_PASSWORD" in record.getMessage()
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED
+    assert message.last_error.startswith("535 ")
+
+
+def test_the_sending_timeout_must_outlast_a_slow_smtp_send(settings):
+    settings.EMAIL_TIMEOUT = 30
+    settings.EMAIL_SENDING_TIMEOUT_MINUTES = 10
+    assert check_outbox_timeouts() == []
+
+    settings.EMAIL_SENDING_TIMEOUT_MINUTES = 5
+    [warning] = check_outbox_timeouts()
+    assert warning.id == "registrations.W001"
+
+    settings.EMAIL_SENDING_TIMEOUT_MINUTES = 10
+    settings.EMAIL_TIMEOUT = None
+    assert [w.id for w in check_outbox_timeouts()] == ["registrations.W001"]
+
+
+class Undescribable(Exception):
+    def __str__(self):
+        raise ValueError("cannot describe")
+
+
+@pytest.mark.django_db
+def test_an_error_that_cannot_describe_itself_still_fails_the_row(clock, failing):
+    message = make_message()
+    failing(Undescribable())
+
+    assert email_send(message_id=message.pk) == "failed"
+
+    message.refresh_from_db()
+    assert (message.status, message.last_error) == (
+        Status.FAILED,
+        "Undescribable: (no description)",
+    )
