@@ -290,8 +290,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
-        # Django's own handlers (console when DEBUG, mail_admins) would bypass the filter.
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Without Django's own handlers (console when DEBUG, mail_admins), which would
+        # bypass the filter: its records go up to the root's handler.
+        "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
