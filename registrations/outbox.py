@@ -16,7 +16,11 @@ Nothing is lost and nothing goes out twice by accident:
   with the error for staff, who can resend it;
 - ``outbox_sweep`` (``manage.py sweep_outbox``, every minute from cron) enqueues again
   the rows that are due but have no task waiting (a task lost, a backend without
-  ``run_after``) and the rows left "sending" by a worker that died.
+  ``run_after``) and the rows left "sending" by a worker that died;
+- a send's outcome is recorded only while its claim is the row's last (``claim_rows``).
+
+Delivery is at least once: a worker that dies after the server accepted a message but
+before the row says so sends it again, with the same Message-ID (``stable_message_id``).
 """
 
 import logging
@@ -176,6 +180,7 @@ def claim_rows(message: EmailMessage):
 
 
 def record_sent(message: EmailMessage, esp_message_id: str) -> str:
+    """Mark the message sent, unless another claim has taken the row meanwhile."""
     # Queued too: the sweep may have taken this slow send for a dead worker's, and marking
     # it sent now keeps the queued task from sending it again.
     updated = (

@@ -105,6 +105,15 @@ def sends_mail(django_capture_on_commit_callbacks):
     return capture
 
 
+@pytest.fixture
+def db_tasks(settings):
+    """The "email" task backend is django-tasks-db's, as in production."""
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "email": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }
+
+
 # Helpers --------------------------------------------------------------------------------
 
 

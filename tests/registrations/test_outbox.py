@@ -112,15 +112,6 @@ def failing(settings):
     return use
 
 
-@pytest.fixture
-def db_tasks(settings):
-    """The "email" task backend is django-tasks-db's, as in production."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-        "email": {"BACKEND": "django_tasks_db.DatabaseBackend"},
-    }
-
-
 def make_message(n: int = 0, **fields) -> EmailMessage:
     fields.setdefault("kind", EmailMessage.Kind.INVITATION)
     fields.setdefault("to", f"persona{n}@example.org")

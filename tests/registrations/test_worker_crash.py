@@ -35,14 +35,6 @@ KILL_AFTER = 30
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def db_tasks(settings):
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-        "email": {"BACKEND": "django_tasks_db.DatabaseBackend"},
-    }
-
-
 class SharedDatabase:
     """The test database as the worker processes reach it (``DATABASE_URL``)."""
 
