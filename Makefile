@@ -48,10 +48,9 @@ run: demo admin ## Set everything up, serve the site on 127.0.0.1:$(PORT) with t
 	trap 'kill $$worker $$periodic 2>/dev/null; wait $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-periodic: ## Every minute: re-enqueue stalled e-mails, send due reminders (production: cron)
+periodic: ## Every minute: publish scheduled pages, re-enqueue stalled e-mails, send due reminders (production: cron)
 	@while true; do \
-	  $(BIN)/python manage.py sweep_outbox >/dev/null; \
-	  $(BIN)/python manage.py send_reminders >/dev/null; \
+	  $(BIN)/python manage.py run_periodic_jobs >/dev/null; \
 	  sleep 60; \
 	done
 

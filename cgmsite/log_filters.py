@@ -1,17 +1,19 @@
 """Logging filters: keep secrets out of every log line the site writes.
 
 Paths carry tokens (the personal join link ``/webinar/entra/<token>/``, the confirmation,
-access-request and cancellation links), and Django logs paths: the development server and
-``django.request`` (``Gone: /webinar/entra/<token>/``) do. A Teams join URL must never be
-logged either. The filter sits on the handlers (``LOGGING`` in the settings), so it sees
-every record, whichever logger it came from.
+access-request and cancellation links, the admin's password reset link), and Django logs
+paths: the development server and ``django.request`` (``Gone: /webinar/entra/<token>/``)
+do. A Teams join URL must never be logged either. The filter sits on the handlers
+(``LOGGING`` in the settings), so it sees every record, whichever logger it came from.
 """
 
 import logging
 import re
 
 TOKEN_PATH = re.compile(
-    r"(/webinar/entra/|/iscrizioni/(?:conferma|richiedi-accesso|annulla)/)[^/\s\"'?#]+"
+    r"(/webinar/entra/|/iscrizioni/(?:conferma|richiedi-accesso|annulla)/"
+    # The admin's password reset link: /admin/password_reset/confirm/<uid>/<token>/.
+    r"|/admin/password_reset/confirm/[^/\s\"'?#]+/)[^/\s\"'?#]+"
 )
 TEAMS_URL = re.compile(
     r"https?://(?:[\w-]+\.)*teams\.(?:microsoft\.com|live\.com|microsoft\.us)[^\s\"'<>]*",

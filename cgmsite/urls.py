@@ -7,18 +7,26 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cgmsite import views
+from cgmsite import admin_access, views
 from events import views as events_views
+from registrations import tracking as registrations_tracking
 from registrations import views as registrations_views
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Wagtail's password reset form, limited per client and per address (before Wagtail's).
+    path("admin/password_reset/", admin_access.PasswordResetView.as_view()),
     path("admin/", include(wagtailadmin_urls)),
     path("documenti/", include(wagtaildocs_urls)),
     path("cerca/", views.search, name="search"),
     path("iscrizioni/", include("registrations.urls")),
-    # Delivery status webhooks of the e-mail provider (basic auth: ANYMAIL_WEBHOOK_SECRET).
-    path("anymail/", include("anymail.urls")),
+    # Delivery status webhook of the configured e-mail provider only, behind
+    # ANYMAIL_WEBHOOK_SECRET (basic auth); every other provider's address is a 404.
+    path(
+        "anymail/<str:esp>/tracking/",
+        registrations_tracking.tracking_webhook,
+        name="anymail_tracking",
+    ),
     # The personal join link: in front of the page tree, which owns "/webinar/…".
     path("webinar/entra/<str:token>/", registrations_views.join, name="join"),
     path("sitemap.xml", sitemap, name="sitemap"),
@@ -33,6 +41,12 @@ urlpatterns = [
         name="category_ics",
     ),
 ]
+
+# Error pages that never read the request's form (cgmsite/error_views.py).
+handler400 = "cgmsite.error_views.bad_request"
+handler403 = "cgmsite.error_views.permission_denied"
+handler404 = "cgmsite.error_views.page_not_found"
+handler500 = "cgmsite.error_views.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

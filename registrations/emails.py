@@ -3,12 +3,19 @@
 Each ``queue_*`` function renders ``templates/registrations/emails/<kind>_subject.txt``,
 ``_body.txt`` and ``_body.html`` and writes the message to the outbox; it must be
 called inside the transaction of the change that causes the message.
+
+The subject and the text part are plain text, rendered without HTML escaping ("Dell'Orto"
+stays as typed); the HTML part is escaped as any Django template. Until a person has
+followed a link sent to their address, no message to it repeats what was typed into the
+form: anyone can type any address, and the site must not carry their words to it.
 """
 
+import re
 import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -28,12 +35,24 @@ def link(name: str, token: str) -> str:
     return absolute(reverse(name, args=[token]))
 
 
+def address_proven(registration: Registration) -> bool:
+    """Whether the person followed a link sent to this address: confirmed, or asked for access.
+
+    A registration cancelled before either (by staff, say) counts as not proven.
+    """
+    return bool(registration.confirmed_at or registration.approved_at) or (
+        registration.status in (Registration.Status.PENDING_REVIEW, Registration.Status.REJECTED)
+    )
+
+
 def base_context(registration: Registration) -> dict:
     from cgmsite.models import SiteSettings
 
     webinar = registration.webinar
     return {
         "registration": registration,
+        # The greeting names the person only once the address is theirs (``_greeting.txt``).
+        "greeting_name": registration.first_name if address_proven(registration) else "",
         "webinar": webinar,
         "webinar_url": absolute(webinar.url or ""),
         "when": webinar.when_label,
@@ -42,12 +61,26 @@ def base_context(registration: Registration) -> dict:
     }
 
 
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text template, rendered without HTML autoescaping (its includes too).
+
+    The site's template engine and loaders, with the one difference a ``Context`` can
+    make; every ``.txt`` e-mail template goes through here, none can forget it.
+    """
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
+
+
 def render(kind: str, context: dict) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of a message, in Italian."""
+    """Subject, plain text and HTML of a message, in Italian.
+
+    The subject is collapsed to one line (``str.split`` breaks at CR, LF, U+2028 and every
+    other line or paragraph separator), so no title or name can start a header.
+    """
     with translation.override(settings.LANGUAGE_CODE):
         prefix = f"registrations/emails/{kind}"
-        subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
-        body_text = render_to_string(f"{prefix}_body.txt", context).strip() + "\n"
+        subject = " ".join(render_text(f"{prefix}_subject.txt", context).split())
+        body_text = render_text(f"{prefix}_body.txt", context).strip() + "\n"
         body_html = render_to_string(f"{prefix}_body.html", {**context, "subject": subject})
     return subject, body_text, body_html
 
@@ -117,13 +150,38 @@ def queue_members_only(registration: Registration) -> EmailMessage:
     return queue(Kind.MEMBERS_ONLY, registration, access_url=url)
 
 
+# "https://" and "evil.example": what mail clients turn into links by themselves.
+URL_SCHEME = re.compile(r"\b([a-z][a-z0-9+.-]*):(?=//)", re.IGNORECASE)
+DOMAIN_DOT = re.compile(r"(?<=\w)\.(?=[^\W\d_]{2})")
+
+
+def unlinkable(text: str) -> str:
+    """Free text for staff to read, which no mail client makes into a link.
+
+    ``https://evil.example/x`` becomes ``https[:]//evil[.]example/x``: still legible, no
+    longer an address (as security teams "defang" the links they quote).
+    """
+    return DOMAIN_DOT.sub("[.]", URL_SCHEME.sub(r"\1[:]", text))
+
+
 def queue_access_request_notice(registration: Registration) -> EmailMessage | None:
-    """Tell the webinar's contact address that someone asks for access."""
+    """Tell the webinar's contact address that someone asks for access.
+
+    Staff need the name, organisation and role the person typed; they are shown escaped
+    (HTML) and never as a link (``unlinkable``).
+    """
     to = registration.webinar.contact_email
     if not to:
         return None
     admin_url = absolute(reverse("wagtailadmin_home"))
-    return queue(Kind.ACCESS_REQUEST_NOTICE, registration, to=to, admin_url=admin_url)
+    applicant = {
+        "name": unlinkable(registration.full_name),
+        "organisation": unlinkable(registration.organisation_name),
+        "role": unlinkable(registration.role),
+    }
+    return queue(
+        Kind.ACCESS_REQUEST_NOTICE, registration, to=to, admin_url=admin_url, applicant=applicant
+    )
 
 
 def queue_access_approved(registration: Registration) -> EmailMessage:
@@ -136,7 +194,28 @@ def queue_access_rejected(registration: Registration) -> EmailMessage:
 
 
 def queue_waitlisted(registration: Registration) -> EmailMessage:
-    return queue(Kind.WAITLISTED, registration)
+    """A place on the waiting list; records the schedule it states (``schedule_fingerprint``)."""
+    message = queue(Kind.WAITLISTED, registration)
+    registration.invited_fingerprint = invitations.schedule_fingerprint(registration.webinar)
+    registration.save(update_fields=["invited_fingerprint", "updated_at"])
+    return message
+
+
+def queue_waitlist_update(
+    registration: Registration, *, changes: list[str], dedupe_key: str = ""
+) -> EmailMessage | None:
+    """The webinar moved: the new date and time for a person still waiting for a seat.
+
+    A plain message, without calendar or join link: they never had an invitation.
+    """
+    return queue(Kind.WAITLIST_UPDATE, registration, dedupe_key=dedupe_key, changes=changes)
+
+
+def queue_waitlist_cancelled(
+    registration: Registration, *, dedupe_key: str = ""
+) -> EmailMessage | None:
+    """The webinar is cancelled: the waiting list, and this place on it, end."""
+    return queue(Kind.WAITLIST_CANCELLED, registration, dedupe_key=dedupe_key)
 
 
 def queue_promoted(registration: Registration) -> EmailMessage:

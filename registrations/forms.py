@@ -1,13 +1,26 @@
 """The sign-up form on a webinar page."""
 
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from registrations.membership import normalise_email
 
 NO_LINE_BREAKS = _("Line breaks are not allowed here.")
+NO_INVISIBLE = _("Remove the invisible or control characters (they may come from copying text).")
 # What str.splitlines() ends a line at (CR, LF, VT, FF, FS, GS, RS, NEL, LS, PS), and NUL.
 FORBIDDEN_CHARACTERS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
+# Control, format (bidirectional overrides such as U+202E, zero-width U+200B, U+FEFF),
+# surrogate, private-use and unassigned characters: a name that reads one way on screen
+# and another in a list or an e-mail.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# RFC 5321 4.5.3.1.1: the part of an address before "@" has at most 64 octets.
+MAX_LOCAL_PART = 64
+
+
+def has_invisible(value: str) -> bool:
+    return any(unicodedata.category(character) in INVISIBLE_CATEGORIES for character in value)
 
 
 class RegistrationForm(forms.Form):
@@ -37,8 +50,12 @@ class RegistrationForm(forms.Form):
         cleaned_data = super().clean()
         # add_error() removes the field from cleaned_data: iterate over a copy.
         for name, value in list(cleaned_data.items()):
-            if isinstance(value, str) and not FORBIDDEN_CHARACTERS.isdisjoint(value):
+            if not isinstance(value, str):
+                continue
+            if not FORBIDDEN_CHARACTERS.isdisjoint(value):
                 self.add_error(name, NO_LINE_BREAKS)
+            elif has_invisible(value):
+                self.add_error(name, NO_INVISIBLE)
         return cleaned_data
 
     def clean_email(self):
@@ -50,6 +67,10 @@ class RegistrationForm(forms.Form):
         # address must still fit the 254 characters of the database column.
         if len(email) > self.fields["email"].max_length:
             raise forms.ValidationError(_("Enter a valid e-mail address."))
+        if len(email.rpartition("@")[0].encode()) > MAX_LOCAL_PART:
+            raise forms.ValidationError(
+                _("The part of the address before “@” can be at most 64 characters long.")
+            )
         return email
 
     @property

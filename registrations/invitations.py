@@ -40,6 +40,16 @@ def webinar_fingerprint(webinar: WebinarPage) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+def schedule_fingerprint(webinar: WebinarPage) -> str:
+    """What a person on the waiting list must hear about: the times (no link, no invite)."""
+    parts = [
+        "schedule",
+        webinar.start.astimezone(UTC).isoformat(),
+        webinar.end.astimezone(UTC).isoformat(),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 def event_uid(registration: Registration) -> str:
     host = urlsplit(settings.SITE_BASE_URL).hostname
     return f"webinar-{registration.webinar_id}-registration-{registration.pk}@{host}"

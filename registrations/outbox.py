@@ -348,10 +348,10 @@ def deliver(message: EmailMessage) -> str:
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     if message.ics:
+        # No charset here: Django gives every text/* part its own (the message's encoding),
+        # and a second one would repeat the parameter. Anymail adds it the same way.
         email.attach(
-            "invito.ics",
-            message.ics,
-            f"text/calendar; method={message.ics_method or 'REQUEST'}; charset=utf-8",
+            "invito.ics", message.ics, f"text/calendar; method={message.ics_method or 'REQUEST'}"
         )
     email.send()
     status = getattr(email, "anymail_status", None)

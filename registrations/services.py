@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from events.models import RegistrationState, WebinarPage
-from registrations import emails, tokens
+from registrations import emails, invitations, tokens
 from registrations.membership import member_organisation_for, normalise_email
 from registrations.models import Registration
 
@@ -146,9 +146,18 @@ def registration_from_token_readonly(token: str, purpose: str) -> Registration:
         raise RegistrationError("invalid")
     if purpose != tokens.CANCEL and data.nonce != registration.token_nonce:
         raise RegistrationError("used")
-    if purpose == tokens.CANCEL and registration.status not in Registration.ACTIVE_STATUSES:
-        raise RegistrationError("already_cancelled")
+    if purpose == tokens.CANCEL:
+        refuse_cancel_after_the_end(registration.webinar)
+        if registration.status not in Registration.ACTIVE_STATUSES:
+            raise RegistrationError("already_cancelled")
     return registration
+
+
+def refuse_cancel_after_the_end(webinar: WebinarPage, now=None) -> None:
+    """A cancellation link is for a webinar still to come: afterwards it changes nothing
+    (attendance and the retention period work on what happened)."""
+    if (now or timezone.now()) >= webinar.end:
+        raise RegistrationError("over")
 
 
 def registration_confirm(*, token: str, now=None) -> Registration:
@@ -266,7 +275,8 @@ def registration_cancel(*, registration: Registration, now=None) -> Registration
 
 def registration_cancel_by_token(*, token: str, now=None) -> Registration:
     with transaction.atomic():
-        lock_webinar(webinar_id_for_token(token, tokens.CANCEL))
+        webinar = lock_webinar(webinar_id_for_token(token, tokens.CANCEL))
+        refuse_cancel_after_the_end(webinar, now)
         registration = registration_from_token(token, tokens.CANCEL)
         return registration_cancel(registration=registration, now=now)
 
@@ -297,6 +307,33 @@ def waitlist_promote(*, webinar: WebinarPage, now=None) -> Registration | None:
         emails.queue_invitation(nxt)
         promoted = nxt
     return promoted
+
+
+def waitlist_close(*, webinar: WebinarPage, now=None) -> list[Registration]:
+    """The webinar is cancelled: its waiting list ends, each place on it cancelled.
+
+    Each person gets one message saying so (no calendar: they had no invitation). Called
+    with the webinar row locked (``updates.webinar_changed``); returns whom it told.
+    """
+    now = now or timezone.now()
+    fingerprint = invitations.webinar_fingerprint(webinar)
+    told = []
+    waiting = (
+        Registration.objects.select_for_update()
+        .filter(webinar=webinar, status=Status.WAITLISTED)
+        .order_by("waitlist_position", "pk")
+    )
+    for registration in waiting:
+        registration.webinar = webinar
+        key = f"waitlist-cancel-{registration.pk}-{fingerprint}"
+        if emails.queue_waitlist_cancelled(registration, dedupe_key=key) is not None:
+            told.append(registration)
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = now
+        registration.waitlist_position = None
+        registration.token_nonce = ""
+        registration.save()
+    return told
 
 
 def registration_resend_invitation(*, registration: Registration) -> None:

@@ -1,10 +1,17 @@
-"""Tell confirmed registrants when an editor publishes a change they must know about.
+"""Tell registrants when an editor publishes a change they must know about.
 
 ``events`` does not import this app: registrations listens to Wagtail's
 ``page_published`` signal instead. Each registrant remembers a fingerprint of what
 their last invitation or update said (start, end, join link, status); a publication
 that changes none of these sends nothing, and one that does sends each confirmed
 registrant exactly one update, or a cancellation when the webinar is cancelled.
+
+People on the waiting list had no invitation: they hear of a new date or time (their
+fingerprint covers only those) in a plain message, without calendar or join link. When
+the webinar is cancelled its waiting list ends with it: each place there becomes a
+cancelled registration (``services.waitlist_close``), and the person is told so. Should
+the webinar be reinstated, they would sign up again; confirmed registrants keep their
+status and are told the webinar is on again.
 """
 
 import logging
@@ -15,7 +22,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry
 
 from events.models import WebinarPage, schedule_label
-from registrations import emails, invitations
+from registrations import emails, invitations, services
 from registrations.models import EmailMessage, Registration
 from registrations.services import lock_webinar
 
@@ -40,19 +47,24 @@ def previous_published(webinar: WebinarPage, revision) -> WebinarPage | None:
         return None
 
 
+def describe_schedule_change(before: WebinarPage | None, after: WebinarPage) -> list[str]:
+    """The new date and time and the old, in words; empty if the same or unknown."""
+    if before is None or (before.start, before.end) == (after.start, after.end):
+        return []
+    return [
+        _("Date and time: now %(when)s (before: %(before)s)")
+        % {
+            "when": schedule_label(after.start, after.end),
+            "before": schedule_label(before.start, before.end),
+        }
+    ]
+
+
 def describe_changes(before: WebinarPage | None, after: WebinarPage) -> list[str]:
     """What changed, in words for the e-mail; empty when the old version is unknown."""
     if before is None:
         return []
-    changes = []
-    if (before.start, before.end) != (after.start, after.end):
-        changes.append(
-            _("Date and time: now %(when)s (before: %(before)s)")
-            % {
-                "when": schedule_label(after.start, after.end),
-                "before": schedule_label(before.start, before.end),
-            }
-        )
+    changes = describe_schedule_change(before, after)
     if before.teams_join_url != after.teams_join_url:
         changes.append(_("The meeting link has changed: use the link below."))
     if before.status != after.status:
@@ -76,7 +88,9 @@ def webinar_changed(*, webinar_id: int, revision=None) -> int:
         for registration in registrations:
             registration.webinar = webinar
             prefix = "cancel" if webinar.is_cancelled else "update"
-            key = f"{prefix}-{registration.pk}-{fingerprint}"
+            # The sequence tells apart a return to an earlier state (moved there and
+            # back, cancelled and reinstated and cancelled): each is news again.
+            key = f"{prefix}-{registration.pk}-{registration.ics_sequence}-{fingerprint}"
             if not EmailMessage.objects.filter(dedupe_key=key).exists():
                 if webinar.is_cancelled:
                     message = emails.queue_cancellation(
@@ -91,8 +105,44 @@ def webinar_changed(*, webinar_id: int, revision=None) -> int:
                 queued += message is not None
             registration.invited_fingerprint = fingerprint
             registration.save(update_fields=["invited_fingerprint", "updated_at"])
+        queued += tell_waiting_list(webinar, revision)
     if queued:
         logger.info("Webinar %s changed: %s registrants told", webinar_id, queued)
+    return queued
+
+
+def tell_waiting_list(webinar: WebinarPage, revision) -> int:
+    """The waiting list's share of ``webinar_changed``, in its transaction (webinar locked)."""
+    if webinar.is_cancelled:
+        return len(services.waitlist_close(webinar=webinar))
+    fingerprint = invitations.schedule_fingerprint(webinar)
+    waiting = (
+        Registration.objects.select_for_update()
+        .filter(webinar=webinar, status=Registration.Status.WAITLISTED)
+        .exclude(invited_fingerprint=fingerprint)
+        .order_by("pk")
+    )
+    queued = 0
+    before = changes = None
+    for registration in waiting:
+        registration.webinar = webinar
+        if changes is None:
+            before = previous_published(webinar, revision)
+            changes = describe_schedule_change(before, webinar)
+        # A place taken before waiting lists had a fingerprint: it was told the times
+        # last published (if Wagtail logged them), so only a real move is news.
+        told = registration.invited_fingerprint or invitations.schedule_fingerprint(
+            before or webinar
+        )
+        if told != fingerprint:
+            # Counted like the calendar's sequence, so that a move back to an earlier
+            # time is news again.
+            earlier = registration.emails.filter(kind=EmailMessage.Kind.WAITLIST_UPDATE).count()
+            key = f"waitlist-update-{registration.pk}-{earlier}-{fingerprint}"
+            message = emails.queue_waitlist_update(registration, changes=changes, dedupe_key=key)
+            queued += message is not None
+        registration.invited_fingerprint = fingerprint
+        registration.save(update_fields=["invited_fingerprint", "updated_at"])
     return queued
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from django_ratelimit.core import is_ratelimited
@@ -32,6 +33,10 @@ ERRORS = {
     "used": (409, _("This link has already been used.")),
     "closed": (409, _("Registration for this webinar is not open.")),
     "already_cancelled": (409, _("This registration was already cancelled.")),
+    "over": (
+        410,
+        _("This webinar has already taken place: the registration can no longer be changed."),
+    ),
 }
 
 
@@ -57,7 +62,14 @@ def too_many_requests(request):
     )
 
 
-def rate_limited(request, group: str) -> bool:
+def rate_limited(request, group: str, *, actor: str, actor_rate: str) -> bool:
+    """Whether this POST goes over one of its form's two limits.
+
+    One limit is per client address (through the trusted proxies, ``cgmsite.net``),
+    generous enough for a whole organisation behind one NAT; the other is per actor:
+    the address typed into the sign-up form, or the registration a link's token
+    belongs to. Each attempt counts against both, whatever its outcome.
+    """
     limited_ip = is_ratelimited(
         request,
         group=group,
@@ -66,21 +78,32 @@ def rate_limited(request, group: str) -> bool:
         method="POST",
         increment=True,
     )
-    limited_address = is_ratelimited(
+    # An empty actor (a form sent without an address) would put every such visitor
+    # in one shared bucket: only the per-address limit applies then.
+    if not actor:
+        return limited_ip
+    limited_actor = is_ratelimited(
         request,
-        group=group,
-        key=lambda group, request: request.POST.get("email", "").strip().lower()[:254],
-        rate=settings.REGISTRATION_RATE_PER_ADDRESS,
+        group=f"{group}.actor",
+        key=lambda group, request: actor,
+        rate=actor_rate,
         method="POST",
         increment=True,
     )
-    return limited_ip or limited_address
+    return limited_ip or limited_actor
 
 
 @require_http_methods(["POST"])
 def register(request, webinar_id: int):
     webinar = get_object_or_404(WebinarPage.objects.live().public(), pk=webinar_id)
-    if rate_limited(request, "registrations.register"):
+    address = request.POST.get("email", "").strip().lower()[:254]
+    limited = rate_limited(
+        request,
+        "registrations.register",
+        actor=address,
+        actor_rate=settings.REGISTRATION_RATE_PER_ADDRESS,
+    )
+    if limited:
         return too_many_requests(request)
     form = RegistrationForm(request.POST)
     if not form.is_valid():
@@ -125,7 +148,13 @@ def token_action(request, token: str, *, purpose: str, action, template: str):
     context = {"registration": registration, "webinar": registration.webinar, "token": token}
     if request.method == "GET":
         return TemplateResponse(request, f"registrations/{template}_ask.html", context)
-    if rate_limited(request, f"registrations.{purpose}"):
+    limited = rate_limited(
+        request,
+        f"registrations.{purpose}",
+        actor=f"registration:{registration.pk}",
+        actor_rate=settings.REGISTRATION_RATE_PER_REGISTRATION,
+    )
+    if limited:
         return too_many_requests(request)
     try:
         registration = action(token=token)
@@ -137,6 +166,7 @@ def token_action(request, token: str, *, purpose: str, action, template: str):
     return TemplateResponse(request, f"registrations/{template}_done.html", context)
 
 
+@never_cache
 def confirm(request, token: str):
     return token_action(
         request,
@@ -147,6 +177,7 @@ def confirm(request, token: str):
     )
 
 
+@never_cache
 def request_access(request, token: str):
     return token_action(
         request,
@@ -157,6 +188,7 @@ def request_access(request, token: str):
     )
 
 
+@never_cache
 def cancel(request, token: str):
     return token_action(
         request,

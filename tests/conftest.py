@@ -62,3 +62,27 @@ def category(db):
 @pytest.fixture
 def image(db):
     return ImageFactory(title="Bambini al parco", description="Bambini che giocano in un parco")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on a real Redis (``TEST_REDIS_URL``, database 15 by default), as in
+    production. Skipped where no Redis runs, unless ``REQUIRE_REDIS`` is set (CI sets it)."""
+    import os
+    import uuid
+
+    import redis
+
+    from cgmsite.settings.base import redis_cache as redis_cache_settings
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except redis.RedisError as error:
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(f"REQUIRE_REDIS is set but Redis at {url} does not answer: {error}")
+        pytest.skip(f"No Redis at {url}: tests of the Redis cache skipped.")
+    settings.CACHES = {
+        "default": {**redis_cache_settings(url), "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
+    return url

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -38,6 +39,8 @@ SECRET_KEY = env("SECRET_KEY", "django-insecure-dev-only-change-me")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# An Italian page inside the site's layout instead of Django's English one.
+CSRF_FAILURE_VIEW = "cgmsite.error_views.csrf_failure"
 
 INSTALLED_APPS = [
     "cgmsite",
@@ -63,6 +66,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "anymail",
+    "axes",
+    "csp",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -78,6 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cgmsite.csp.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cgmsite.urls"
@@ -125,16 +133,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def redis_cache(url: str) -> dict:
+    """A Redis cache the site can live without (django-redis).
+
+    Redis down, or up but silent, must not take the pages with it: every command
+    gives up after ``REDIS_TIMEOUT`` seconds and a failure reads as a miss (writes
+    are dropped), so pages are served from the database, slower. The rate limits
+    then let requests through (``RATELIMIT_FAIL_OPEN``).
+    """
+    timeout = float(env("REDIS_TIMEOUT", "0.25"))
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": timeout,
+            "SOCKET_TIMEOUT": timeout,
+            "IGNORE_EXCEPTIONS": True,
+        },
+    }
+
+
 # Cache: Redis when REDIS_URL is set, else per-process memory.
 if env("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": env("REDIS_URL"),
-        }
-    }
+    CACHES = {"default": redis_cache(env("REDIS_URL"))}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each failed cache command is logged as an error by django-redis (logger "django_redis").
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -231,6 +263,12 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xl
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "webp", "bmp": "webp"}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# The admin loads nothing from other sites (CONTENT_SECURITY_POLICY_ADMIN): no avatars from
+# Gravatar, which would send a hash of each editor's e-mail address there on every page
+# (editors can upload a picture under "Account"), and no check for new Wagtail releases
+# from editors' browsers (upgrades come through requirements.txt).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Frontend cache purging (CDN or Varnish) on publish, when configured.
 if env("FRONTEND_CACHE_VARNISH_URL"):
@@ -259,10 +297,90 @@ REGISTRATION_REMINDERS = [timedelta(hours=24), timedelta(hours=1)]
 # webinar ends.
 REGISTRATION_UNCONFIRMED_HOURS = 48
 REGISTRATION_RETENTION_DAYS = int(env("REGISTRATION_RETENTION_DAYS", "30"))
-REGISTRATION_RATE_PER_IP = env("REGISTRATION_RATE_PER_IP", "20/h")
+# Rate limits of the registration forms (django-ratelimit syntax, "600/10m" = 600 every ten
+# minutes). Per client address: high enough for a whole organisation behind one NAT signing
+# up after an announcement (300 in ten minutes), low enough to stop a flood. Per actor: the
+# address typed into the sign-up form, or the registration a confirm/cancel link is for.
+REGISTRATION_RATE_PER_IP = env("REGISTRATION_RATE_PER_IP", "600/10m")
 REGISTRATION_RATE_PER_ADDRESS = env("REGISTRATION_RATE_PER_ADDRESS", "5/h")
+REGISTRATION_RATE_PER_REGISTRATION = env("REGISTRATION_RATE_PER_REGISTRATION", "10/h")
 PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", "2026-11")
 RATELIMIT_USE_CACHE = "default"
+# With the cache unreachable the limits let requests through rather than refuse everyone:
+# a Redis outage must not stop members from signing up. E-mail volume stays bounded by the
+# database (one message per address and webinar every REGISTRATION_RESEND_INTERVAL, the
+# outbox's send-rate cap), and the admin login lockout (django-axes) is kept in the database.
+RATELIMIT_FAIL_OPEN = True
+# Proxies in front of the site that append the client's address to X-Forwarded-For
+# (cgmsite/net.py). 0: the address that connects is the client's (no proxy).
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+RATELIMIT_IP_META_KEY = "cgmsite.net.client_ip"
+
+# Admin sign-in (django-axes, attempts kept in the database): after AXES_FAILURE_LIMIT wrong
+# passwords for one username from one client address (cgmsite/net.py), that pair is locked
+# out for AXES_COOLOFF_TIME, the right password included; each attempt while locked starts
+# the wait again. Another address, or another username, is not affected, so nobody can lock
+# staff out from elsewhere. Staff unlock with `manage.py axes_reset_username USERNAME` or
+# by deleting the attempt under /django-admin/axes/accessattempt/.
+AXES_FAILURE_LIMIT = int(env("ADMIN_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("ADMIN_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "cgmsite.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "cgmsite.admin_access.login_locked"
+AXES_RESET_ON_SUCCESS = True
+# No record of successful sign-ins (address, browser) kept for ever: only failed attempts,
+# which expire with the cool-off.
+AXES_DISABLE_ACCESS_LOG = True
+# Wagtail admin password reset (cgmsite/admin_access.py): requests per client address and
+# per address typed (django-ratelimit syntax); over either, no e-mail, the same answer.
+ADMIN_PASSWORD_RESET_RATE_PER_IP = env("ADMIN_PASSWORD_RESET_RATE_PER_IP", "10/h")
+ADMIN_PASSWORD_RESET_RATE_PER_ADDRESS = env("ADMIN_PASSWORD_RESET_RATE_PER_ADDRESS", "3/h")
+
+# Content-Security-Policy (django-csp; cgmsite/csp.py). The site's pages run only the
+# site's own scripts, and any inline one must carry the request's nonce
+# (``nonce="{{ request.csp_nonce }}"``); styles come from the site's files only, with no
+# inline style at all. Embedded videos play in frames from the providers below
+# (EMBED_FRAME_SOURCES; another provider's embed shows an empty frame until added here).
+EMBED_FRAME_SOURCES = env_list(
+    "EMBED_FRAME_SOURCES",
+    "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": EMBED_FRAME_SOURCES,
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # The admin's preview panel shows pages in a frame of the site's own.
+        "frame-ancestors": [SELF],
+    }
+}
+# The Wagtail admin (and Django's, /django-admin/) has inline scripts and style attributes
+# of its own, without nonces: under those paths this policy applies instead
+# (cgmsite/csp.py). Still nothing from other sites but the video providers' frames.
+CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "default-src": [SELF],
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    # Previews of images being uploaded (blob:), a picture in Wagtail's own CSS (data:).
+    "img-src": [SELF, "data:", "blob:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "frame-src": [SELF, *EMBED_FRAME_SOURCES],
+    "media-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [SELF],
+}
 
 NEWS_PAGE_SIZE = 12
 SEARCH_PAGE_SIZE = 10

@@ -19,6 +19,8 @@ class EmailMessage(models.Model):
         REMINDER = "reminder", _("Reminder")
         UPDATE = "update", _("Update")
         CANCELLATION = "cancellation", _("Cancellation")
+        WAITLIST_UPDATE = "waitlist_update", _("Waiting list: new date")
+        WAITLIST_CANCELLED = "waitlist_cancelled", _("Waiting list: webinar cancelled")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

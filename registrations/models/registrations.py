@@ -75,7 +75,8 @@ class Registration(models.Model):
     join_first_used_at = models.DateTimeField(_("joined first at"), null=True, blank=True)
     join_count = models.PositiveIntegerField(_("times the join link was used"), default=0)
     # iCalendar SEQUENCE of this person's invitation, and a fingerprint of the webinar data
-    # (start, end, join link, status) it last told them, so each change is sent once.
+    # (start, end, join link, status) it last told them, so each change is sent once; for
+    # a person on the waiting list, of the times their last message stated.
     ics_sequence = models.PositiveIntegerField(default=0, editable=False)
     invited_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)

@@ -45,6 +45,20 @@ def page(browser):
 
 
 @pytest.fixture
+def csp_violations(page):
+    """What Chromium refused under the page's Content-Security-Policy (it says so in the
+    console), on every page this test's tab opens."""
+    violations = []
+
+    def record(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", record)
+    return violations
+
+
+@pytest.fixture
 def wagtail_bootstrap(transactional_db):
     """The rows Wagtail's migrations create (locale, root page, root collection).
 

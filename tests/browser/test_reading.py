@@ -32,8 +32,11 @@ def newsroom(wagtail_bootstrap, live_server):
     return tree
 
 
-def test_reader_browses_by_category_and_opens_an_article(newsroom, live_server, page):
-    page.goto(live_server.url + "/")
+def test_reader_browses_by_category_and_opens_an_article(
+    newsroom, live_server, page, csp_violations
+):
+    home = page.goto(live_server.url + "/")
+    assert "script-src 'self'" in home.headers["content-security-policy"]
     assert page.locator("h1").inner_text() == "Gruppo Cooperativo CGM"
     assert page.locator(".card__title").count() == 2
 
@@ -50,6 +53,19 @@ def test_reader_browses_by_category_and_opens_an_article(newsroom, live_server, 
     assert hero.get_attribute("alt") == "Una piazza di Napoli"
     # The browser picked a WebP rendition from the <picture>'s sources.
     assert ".webp" in hero.evaluate("img => img.currentSrc")
+    assert csp_violations == []
+
+    # An inline script without the page's nonce, as an injection would add, does not run.
+    ran = page.evaluate(
+        """() => {
+            const script = document.createElement("script");
+            script.textContent = "window.injected = true";
+            document.body.append(script);
+            return window.injected === true;
+        }"""
+    )
+    assert not ran
+    assert len(csp_violations) == 1 and "inline script" in csp_violations[0]
 
 
 def test_reader_searches_from_the_header(newsroom, live_server, page):

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 import pytest
+from playwright.sync_api import expect
 
 from events.models import WebinarPage
 from registrations.models import MemberDomain, MemberOrganisation, Registration
@@ -48,8 +49,11 @@ def fill_form(page, email: str) -> None:
     form.get_by_role("button", name="Iscriviti").click()
 
 
-def test_member_registers_confirms_and_staff_export(webinar: WebinarPage, live_server, page):
-    page.goto(live_server.url + webinar.url)
+def test_member_registers_confirms_and_staff_export(
+    webinar: WebinarPage, live_server, page, csp_violations
+):
+    opened = page.goto(live_server.url + webinar.url)
+    assert "script-src 'self'" in opened.headers["content-security-policy"]
     fill_form(page, "Maria.Rossi@CGM.coop")
     page.wait_for_url("**/controlla-la-posta/")
     assert page.locator("h1").inner_text() == "Controlla la tua casella di posta"
@@ -69,11 +73,13 @@ def test_member_registers_confirms_and_staff_export(webinar: WebinarPage, live_s
     assert webinar.teams_join_url in invitation.body
 
     staff = get_user_model().objects.create_superuser("staff", "staff@cgm.coop", "s3cret-pass")
-    page.goto(live_server.url + "/admin/login/")
+    login = page.goto(live_server.url + "/admin/login/")
+    assert "object-src 'none'" in login.headers["content-security-policy"]
     page.locator("input[name=username]").fill(staff.username)
     page.locator("input[name=password]").fill("s3cret-pass")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/admin/")
+    page.wait_for_load_state("networkidle")  # the dashboard's panels and pictures
     listing = f"{live_server.url}/admin/registrations/registration/?webinar__id__exact={webinar.pk}"
     page.goto(listing)
     assert "maria.rossi@cgm.coop" in page.content()
@@ -86,6 +92,14 @@ def test_member_registers_confirms_and_staff_export(webinar: WebinarPage, live_s
         )
     )
     assert any("maria.rossi@cgm.coop" in row for row in rows[1:])
+
+    # The webinar's editor and its preview panel: the page, in a frame of the site's own.
+    page.goto(f"{live_server.url}/admin/pages/{webinar.pk}/edit/")
+    page.locator('[data-side-panel-toggle="preview"]').click()
+    expect(page.frame_locator("#w-preview-iframe").locator("h1")).to_have_text(webinar.title)
+    # Nothing on the way (webinar page, confirmation, admin login, dashboard, listing,
+    # editor, preview) was refused by the pages' Content-Security-Policy.
+    assert csp_violations == []
 
 
 def test_an_address_outside_the_network_gets_the_members_only_email(webinar, live_server, page):

@@ -20,6 +20,7 @@ from registrations import services
 from registrations.models import EmailMessage, MemberDomain, MemberOrganisation, Registration
 from tests.events.factories import WebinarIndexPageFactory, WebinarPageFactory
 from tests.factories import build_site_tree
+from tests.registrations.smtpd import SMTPServer
 
 MEMBER_DOMAIN = "cgm.coop"
 CONTACT_EMAIL = "segreteria.webinar@cgm.coop"
@@ -112,6 +113,14 @@ def db_tasks(settings):
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
         "email": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     }
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on localhost (``tests.registrations.smtpd``), settings untouched:
+    send to it inside ``override_settings(**smtp_server.settings())``."""
+    with SMTPServer() as server:
+        yield server
 
 
 # Helpers --------------------------------------------------------------------------------

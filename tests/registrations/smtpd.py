@@ -1,6 +1,7 @@
 """A real SMTP server on 127.0.0.1 for the delivery tests and ``bench/emails.py`` (aiosmtpd).
 
-Every message that arrives is parsed back as MIME and kept in ``received``. The server can
+Every message that arrives is parsed back as MIME and kept in ``received``, and its bytes as
+they came over the wire in ``raw`` (same order). The server can
 refuse chosen recipients for good (550), and refuse anyone for a while (421) once more
 than ``rate`` messages arrived in ``window`` seconds of ``clock``, as Exchange Online does.
 With ``delay`` it takes that many seconds to accept each message, as a busy server does.
@@ -52,6 +53,7 @@ class RecordingHandler:
         with self.server.lock:
             self.server.arrivals.append(self.server.clock())
             self.server.received.append((list(envelope.rcpt_tos), message))
+            self.server.raw.append(envelope.original_content)
         return "250 Message accepted for delivery"
 
 
@@ -68,6 +70,7 @@ class SMTPServer:
         self.lock = threading.Lock()
         self.arrivals: list[float] = []
         self.received: list[tuple[list[str], MIMEMessage]] = []
+        self.raw: list[bytes] = []
         self.rejections: list[tuple[str, str]] = []
         self.controller = None
 

@@ -90,6 +90,11 @@ def test_a_registrations_whole_life_leaves_no_secret_in_the_logs(
         ),
         ("/iscrizioni/richiedi-accesso/t0k/", f"/iscrizioni/richiedi-accesso/{HIDDEN}/"),
         (
+            "GET /admin/password_reset/confirm/MQ/cz6m3p-4f1e2d3c4b5a6978/ 200",
+            f"GET /admin/password_reset/confirm/MQ/{HIDDEN}/ 200",
+        ),
+        ("GET /admin/password_reset/done/ 200", "GET /admin/password_reset/done/ 200"),
+        (
             "link https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0?c=1 ok",
             f"link {HIDDEN} (Microsoft Teams) ok",
         ),

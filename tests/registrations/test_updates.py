@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from wagtail.signals import page_published
 
@@ -195,3 +196,200 @@ def test_an_editor_moving_the_webinar_in_the_admin_sends_updates(
     updates = rows(Kind.UPDATE)
     assert sorted(row.to for row in updates) == ["due@cgm.coop", "uno@cgm.coop"]
     assert {calendar_event(row)[1]["SEQUENCE"] for row in updates} == {1}
+
+
+# The waiting list ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def waiting(small_webinar, confirmed, sends_mail):
+    """Two seats taken ("uno", "due") and two people waiting ("tre", "quattro")."""
+    confirmed(small_webinar, "uno@cgm.coop")
+    confirmed(small_webinar, "due@cgm.coop")
+    people = [
+        confirmed(small_webinar, "tre@cgm.coop"),
+        confirmed(small_webinar, "quattro@cgm.coop"),
+    ]
+    assert {person.status for person in people} == {Registration.Status.WAITLISTED}
+    mail.outbox.clear()
+    return people
+
+
+WAITING = ["quattro@cgm.coop", "tre@cgm.coop"]
+
+
+def sent_to(addresses: list[str]) -> list:
+    return sorted(
+        (message for message in mail.outbox if message.to[0] in addresses),
+        key=lambda message: message.to[0],
+    )
+
+
+def assert_plain_notice(message, webinar: WebinarPage) -> str:
+    """No calendar, no way into the meeting; the text, HTML and subject together."""
+    mime = message.message()
+    content_types = {part.get_content_type() for part in mime.walk()}
+    assert "text/calendar" not in content_types
+    assert message.attachments == []
+    html = "".join(content for content, _mimetype in message.alternatives)
+    everything = message.subject + message.body + html
+    assert webinar.teams_join_url not in everything
+    assert "teams.microsoft.com" not in everything
+    assert "/webinar/entra/" not in everything
+    return everything
+
+
+def italian(message: str) -> str:
+    with translation.override("it"):
+        translated = gettext(message)
+    assert translated != message, f"no Italian for {message!r}"
+    return translated
+
+
+@pytest.mark.django_db
+def test_moving_the_webinar_tells_each_waitlisted_person_once(small_webinar, waiting, sends_mail):
+    webinar = publish(small_webinar, sends_mail, **moved(small_webinar, hours=2))
+
+    messages = sent_to(WAITING)
+    assert [message.to for message in messages] == [["quattro@cgm.coop"], ["tre@cgm.coop"]]
+    for message, registration in zip(messages, reversed(waiting), strict=True):
+        everything = assert_plain_notice(message, webinar)
+        # It says when the webinar now is, and when it was.
+        assert webinar.when_label in message.body
+        assert small_webinar.when_label in message.body
+        assert (
+            italian(
+                "You are still on the waiting list: if a seat frees up, you will receive the "
+                "invitation by e-mail."
+            )
+            in message.body
+        )
+        assert webinar.title in message.subject
+        row = EmailMessage.objects.get(registration=registration, kind=Kind.WAITLIST_UPDATE)
+        assert row.ics == "" and row.ics_method == ""
+        assert row.dedupe_key.startswith(f"waitlist-update-{registration.pk}-")
+        assert italian("Hello %(name)s,") % {"name": "Maria"} in everything
+        registration.refresh_from_db()
+        assert registration.status == Registration.Status.WAITLISTED
+    # The confirmed people get their usual update with the calendar, as before.
+    assert sorted(row.to for row in rows(Kind.UPDATE)) == ["due@cgm.coop", "uno@cgm.coop"]
+    assert {row.ics_method for row in rows(Kind.UPDATE)} == {"REQUEST"}
+    assert len(mail.outbox) == 4
+
+    # Publishing again, with or without other changes, tells nobody anything more.
+    mail.outbox.clear()
+    publish(small_webinar, sends_mail)
+    publish(small_webinar, sends_mail, title="Un titolo nuovo")
+    with sends_mail():
+        page_published.send(sender=WebinarPage, instance=webinar, revision=webinar.live_revision)
+    assert mail.outbox == []
+    assert len(rows(Kind.WAITLIST_UPDATE)) == 2
+
+
+@pytest.mark.django_db
+def test_a_new_meeting_link_is_no_news_for_the_waiting_list(small_webinar, waiting, sends_mail):
+    publish(small_webinar, sends_mail, teams_join_url=TEAMS_URL)
+
+    assert sent_to(WAITING) == []
+    assert len(rows(Kind.UPDATE)) == 2
+
+
+@pytest.mark.django_db
+def test_someone_who_joined_the_list_after_a_move_hears_only_of_the_next(
+    small_webinar, waiting, confirmed, sends_mail
+):
+    publish(small_webinar, sends_mail, **moved(small_webinar, hours=1))
+    late = confirmed(small_webinar, "cinque@cgm.coop")
+    assert late.status == Registration.Status.WAITLISTED
+    mail.outbox.clear()
+
+    publish(small_webinar, sends_mail, title="Un titolo nuovo")
+    assert sent_to(["cinque@cgm.coop"]) == []
+
+    publish(small_webinar, sends_mail, **moved(small_webinar, hours=3))
+    assert len(sent_to(["cinque@cgm.coop"])) == 1
+    assert len(sent_to(WAITING)) == 2
+
+
+@pytest.mark.django_db
+def test_cancelling_the_webinar_tells_the_waiting_list_and_closes_it(
+    small_webinar, waiting, sends_mail
+):
+    webinar = publish(small_webinar, sends_mail, status=WebinarPage.Status.CANCELLED)
+
+    messages = sent_to(WAITING)
+    assert [message.to for message in messages] == [["quattro@cgm.coop"], ["tre@cgm.coop"]]
+    for message, registration in zip(messages, reversed(waiting), strict=True):
+        assert_plain_notice(message, webinar)
+        assert (
+            italian(
+                "The waiting list is closed and your registration ends here. Should the "
+                "webinar be scheduled again, you can sign up from its page."
+            )
+            in message.body
+        )
+        row = EmailMessage.objects.get(registration=registration, kind=Kind.WAITLIST_CANCELLED)
+        assert row.ics == ""
+        assert row.dedupe_key.startswith(f"waitlist-cancel-{registration.pk}-")
+        # A cancelled webinar keeps no waiting list: the place ends with it.
+        registration.refresh_from_db()
+        assert registration.status == Registration.Status.CANCELLED
+        assert registration.waitlist_position is None
+        assert registration.cancelled_at is not None
+    # The confirmed people get METHOD:CANCEL, as before, and keep their status.
+    cancellations = rows(Kind.CANCELLATION)
+    assert sorted(row.to for row in cancellations) == ["due@cgm.coop", "uno@cgm.coop"]
+    assert {row.ics_method for row in cancellations} == {"CANCEL"}
+    assert len(mail.outbox) == 4
+    assert (
+        Registration.objects.filter(webinar=webinar, status=Registration.Status.CONFIRMED).count()
+        == 2
+    )
+
+    # Publishing the cancelled webinar again, or reinstating it, tells the list nothing.
+    mail.outbox.clear()
+    publish(small_webinar, sends_mail, title="Annullato")
+    with sends_mail():
+        page_published.send(sender=WebinarPage, instance=webinar, revision=webinar.live_revision)
+    assert mail.outbox == []
+    publish(small_webinar, sends_mail, status=WebinarPage.Status.SCHEDULED)
+    assert sent_to(WAITING) == []
+    assert sorted(m.to[0] for m in mail.outbox) == ["due@cgm.coop", "uno@cgm.coop"]
+
+
+@pytest.mark.django_db
+def test_a_place_taken_before_waiting_lists_had_a_fingerprint_hears_only_of_a_move(
+    small_webinar, waiting, sends_mail
+):
+    Registration.objects.filter(pk__in=[person.pk for person in waiting]).update(
+        invited_fingerprint=""
+    )
+
+    publish(small_webinar, sends_mail, title="Un titolo nuovo")
+    assert sent_to(WAITING) == []
+
+    publish(small_webinar, sends_mail, **moved(small_webinar, hours=1))
+    assert [message.to for message in sent_to(WAITING)] == [
+        ["quattro@cgm.coop"],
+        ["tre@cgm.coop"],
+    ]
+
+
+@pytest.mark.django_db
+def test_a_webinar_moved_back_and_forth_is_news_each_time(small_webinar, waiting, sends_mail):
+    """A → B → A → B: the last move back to B was skipped (its dedupe key was already
+    used by the first), and people kept believing the webinar was at A."""
+    there, back = moved(small_webinar, hours=2), moved(small_webinar, hours=0)
+    for _ in range(2):
+        publish(small_webinar, sends_mail, **there)
+        publish(small_webinar, sends_mail, **back)
+    webinar = publish(small_webinar, sends_mail, **there)
+
+    for address in ["uno@cgm.coop", "due@cgm.coop"]:
+        updates = [row for row in rows(Kind.UPDATE) if row.to == address]
+        assert len(updates) == 5
+        _calendar, event = calendar_event(updates[-1])
+        assert event.decoded("dtstart") == webinar.start
+        assert event["sequence"] == 5
+    for address in WAITING:
+        assert len([row for row in rows(Kind.WAITLIST_UPDATE) if row.to == address]) == 5

@@ -593,6 +593,20 @@ def test_too_many_button_presses_get_429(open_webinar, post_form, follow_link, s
     )
 
 
+def test_self_cancellations_do_not_share_one_bucket(open_webinar, post_form, follow_link):
+    """The per-actor limit of a link's button was keyed on the form's (absent) e-mail
+    field: the whole site shared one bucket, and the 6th cancellation of the hour got 429.
+    It is now the registration's own: eight people cancelling are all answered."""
+    for n in range(8):
+        post_form(open_webinar, form_data(f"persona{n}@cgm.coop"))
+    tokens = [only_token(message, CANCEL_LINK) for message in mail.outbox]
+
+    statuses = [follow_link(cancel_url(token), "post").status_code for token in tokens]
+
+    assert statuses == [200] * 8
+    assert Registration.objects.filter(status=Status.CANCELLED).count() == 8
+
+
 def test_the_form_needs_its_csrf_token(open_webinar, sends_mail):
     client = Client(enforce_csrf_checks=True)
 
@@ -656,3 +670,95 @@ def test_no_page_ever_shows_the_teams_join_link(
         assert "meetup-join" not in response.content.decode()
     # It did go out, in the invitations.
     assert len([m for m in sent(Kind.INVITATION) if join_url in m.body]) == 3
+
+
+# Token pages: never stored, little personal data, links that end ---------------------------
+
+
+def test_token_pages_are_never_stored_and_show_only_the_first_name(
+    open_webinar, post_form, follow_link
+):
+    post_form(open_webinar, form_data(MEMBER, last_name="Dell'Orto", role="Coordinatrice"))
+    [message] = mail.outbox
+    confirm_token, cancel_token = (
+        only_token(message, CONFIRM_LINK),
+        only_token(message, CANCEL_LINK),
+    )
+    answers = [
+        follow_link(confirm_url(confirm_token)),
+        follow_link(cancel_url(cancel_token)),
+        follow_link(confirm_url(confirm_token), "post"),
+        follow_link(confirm_url(confirm_token), "post"),  # used: the refusal page
+        follow_link(confirm_url("not-a-token")),
+        follow_link(reverse("join", args=["not-a-token"])),
+    ]
+
+    for answer in answers:
+        assert "no-store" in answer["Cache-Control"], answer.request["PATH_INFO"]
+    for answer in answers[:2]:
+        text = soup(answer).select_one("main").get_text()
+        assert "Maria" in text
+        for private in ("Dell", MEMBER, "Coordinatrice", "La Rete"):
+            assert private not in text
+
+
+def test_a_cancellation_link_stops_working_once_the_webinar_is_over(
+    make_webinar, member_org, post_form, follow_link
+):
+    webinar = make_webinar()
+    post_form(webinar, form_data(MEMBER))
+    token = only_token(mail.outbox[0], CANCEL_LINK)
+    WebinarPage.objects.filter(pk=webinar.pk).update(
+        start=timezone.now() - timedelta(hours=3), end=timezone.now() - timedelta(hours=1)
+    )
+    before = snapshot()
+
+    asked, pressed = follow_link(cancel_url(token)), follow_link(cancel_url(token), "post")
+
+    assert (asked.status_code, pressed.status_code) == (410, 410)
+    assert "si è già svolto" in soup(pressed).select_one("main").get_text()
+    assert snapshot() == before
+
+
+def test_a_cancellation_link_stops_working_once_the_person_is_erased(
+    open_webinar, post_form, follow_link
+):
+    from registrations.retention import person_erase
+
+    post_form(open_webinar, form_data(MEMBER))
+    token = only_token(mail.outbox[0], CANCEL_LINK)
+    person_erase(email=MEMBER)
+    before = snapshot()
+
+    assert follow_link(cancel_url(token)).status_code == 400
+    assert follow_link(cancel_url(token), "post").status_code == 400
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("first_name", "Maria\u202eairaM"),  # right-to-left override
+        ("last_name", "Bian\u200bchi"),  # zero-width space
+        ("last_name", "\ufeffBianchi"),  # byte-order mark
+        ("organisation", "Cooperativa\u2066 La Rete"),  # bidi isolate
+        ("role", "Educatrice\x07"),  # a control character (BEL)
+    ],
+)
+def test_names_with_invisible_characters_are_refused(open_webinar, post_form, field, value):
+    response = post_form(open_webinar, form_data(MEMBER, **{field: value}))
+
+    assert response.status_code == 400
+    [box] = [div for div in soup(response).select(".field") if div.select_one(f"[name={field}]")]
+    assert "caratteri invisibili" in box.select_one(".field__error").get_text()
+    assert_nothing_written()
+
+
+def test_an_address_whose_local_part_is_over_64_characters_is_refused(open_webinar, post_form):
+    assert post_form(open_webinar, form_data("a" * 64 + "@cgm.coop")).status_code == 302
+
+    response = post_form(open_webinar, form_data("b" * 65 + "@cgm.coop"))
+
+    assert response.status_code == 400
+    assert "64 caratteri" in soup(response).get_text()
+    assert not Registration.objects.filter(email__startswith="b").exists()

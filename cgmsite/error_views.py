@@ -1,0 +1,41 @@
+"""Error pages (``handler400`` … ``handler500`` in ``cgmsite/urls.py``, ``CSRF_FAILURE_VIEW``).
+
+Django's own error views are wrapped in ``requires_csrf_token``, which runs the CSRF
+check again and so reads ``request.POST``. When reading the form was the error itself
+(a form sent in latin-1: Django reads forms in UTF-8 only and answers ``BadRequest``),
+the 400 view raised the same error, then the 500 view did, and the visitor got a bare
+"Internal Server Error" from the WSGI server, which logged the path with its token.
+These views never read the request's body, and the site's templates for them hold no
+``{% csrf_token %}``.
+"""
+
+from django.http import HttpResponseServerError
+from django.template import loader
+from django.template.response import TemplateResponse
+
+
+def _page(request, template: str, status: int) -> TemplateResponse:
+    return TemplateResponse(request, template, status=status).render()
+
+
+def bad_request(request, exception):
+    return _page(request, "400.html", 400)
+
+
+def permission_denied(request, exception):
+    return _page(request, "403.html", 403)
+
+
+def page_not_found(request, exception):
+    return _page(request, "404.html", 404)
+
+
+def csrf_failure(request, reason=""):
+    """A form refused by the CSRF check (``CSRF_FAILURE_VIEW``): usually an old page or
+    cookies turned off; the reason stays out of the page."""
+    return _page(request, "403_csrf.html", 403)
+
+
+def server_error(request):
+    """A static page: no request context, no database, whatever went wrong."""
+    return HttpResponseServerError(loader.get_template("500.html").render())

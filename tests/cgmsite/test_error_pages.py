@@ -1,0 +1,78 @@
+"""Error pages in Italian inside the site's layout, even when the request's form is unreadable.
+
+Django reads forms in UTF-8 only: a form sent as ``charset=latin-1`` makes ``request.POST``
+raise ``BadRequest``. Django's own error views read ``request.POST`` again (their CSRF
+wrapper does) and so crashed, first the 400 view and then the 500 one.
+"""
+
+from django.test import Client, RequestFactory
+from django.urls import get_resolver
+
+import pytest
+
+from tests.utils import soup, text_of
+
+LATIN1_FORM = "application/x-www-form-urlencoded; charset=latin-1"
+CSRF_COOKIE = "a" * 32  # a well-formed secret: the check goes on to read the form
+CONFIRM_PATH = "/iscrizioni/conferma/qualsiasi-token/"
+# "José" in latin-1: not UTF-8. generic() sends the bytes as they are.
+LATIN1_BODY = f"csrfmiddlewaretoken={CSRF_COOKIE}&nome=Jos".encode() + b"\xe9"
+
+
+@pytest.fixture
+def csrf_client():
+    """A browser's client: the CSRF check runs, as it does for everyone but the test client."""
+    return Client(enforce_csrf_checks=True, raise_request_exception=False)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", CONFIRM_PATH])
+def test_a_latin1_form_gets_the_italian_400_page(csrf_client, site_tree, path):
+    csrf_client.cookies["csrftoken"] = CSRF_COOKIE
+
+    response = csrf_client.generic("POST", path, LATIN1_BODY, content_type=LATIN1_FORM)
+
+    assert response.status_code == 400
+    page = soup(response)
+    assert text_of(page.h1) == "Richiesta non valida"
+    assert "ricarica la pagina" in text_of(page.main)
+    assert page.select_one("main#contenuto") is not None
+    assert page.select_one("header.site-header form[role=search]") is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "heading"),
+    [
+        (400, "Richiesta non valida"),
+        (403, "Accesso negato"),
+        (404, "Pagina non trovata"),
+        (500, "Qualcosa è andato storto"),
+    ],
+)
+def test_no_error_page_reads_an_unreadable_form(site_tree, status, heading):
+    request = RequestFactory().generic("POST", CONFIRM_PATH, LATIN1_BODY, LATIN1_FORM)
+    request.COOKIES["csrftoken"] = CSRF_COOKIE
+    handler = get_resolver().resolve_error_handler(status)
+
+    response = handler(request) if status == 500 else handler(request, Exception("x"))
+
+    assert response.status_code == status
+    assert text_of(soup(response).h1) == heading
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [(b"nome=Maria", "application/x-www-form-urlencoded"), (LATIN1_BODY, LATIN1_FORM)],
+)
+def test_a_form_without_csrf_cookie_gets_the_italian_403_page(
+    csrf_client, site_tree, body, content_type
+):
+    response = csrf_client.generic("POST", CONFIRM_PATH, body, content_type=content_type)
+
+    assert response.status_code == 403
+    page = soup(response)
+    assert text_of(page.h1) == "Non è stato possibile inviare il modulo"
+    assert "cookie" in text_of(page.main)
+    assert page.select_one("main#contenuto") is not None

@@ -1,0 +1,140 @@
+"""The site behind a real gunicorn, started as the README says, with production's settings.
+
+Two requests a test client cannot send the way a server receives them: a form posted in
+latin-1 to a link with a token (Django refuses to read it), and a request line gunicorn
+itself cannot parse. Each gets a 400, and neither the error log nor the access log shows
+the tokens. On PostgreSQL gunicorn shares the test database; SQLite's lives in memory,
+so it is copied to a file first (``SharedDatabase``).
+"""
+
+import http.client
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.urls import reverse
+
+import pytest
+
+from cgmsite.log_filters import HIDDEN
+from tests.registrations.test_worker_crash import SharedDatabase
+
+ROOT = Path(__file__).resolve().parents[2]
+LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def wait_for_port(process: subprocess.Popen, log: Path, *, timeout: float) -> int:
+    """The port gunicorn bound (``--bind 127.0.0.1:0``: one the system chose)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = LISTENING.search(log.read_text())
+        if found:
+            return int(found.group(1))
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"gunicorn did not start\n{log.read_text()}")
+        time.sleep(0.05)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: http.client.HTTPMessage
+    text: str
+
+
+def latin1_post(port: int, path: str) -> Answer:
+    """A form sent in latin-1 through the TLS proxy, with a valid CSRF cookie and token."""
+    csrf = secrets.token_hex(16)
+    body = f"csrfmiddlewaretoken={csrf}&first_name=Jos".encode() + b"\xe9"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Host": "localhost",
+                "X-Forwarded-Proto": "https",
+                "Origin": "https://localhost",
+                "Cookie": f"csrftoken={csrf}",
+                "Content-Type": "application/x-www-form-urlencoded; charset=latin-1",
+            },
+        )
+        response = connection.getresponse()
+        return Answer(response.status, response.headers, response.read().decode())
+    finally:
+        connection.close()
+
+
+def unparsable_request(port: int, path: str) -> bytes:
+    """A request line with a raw non-ASCII byte in its path: gunicorn refuses it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as client:
+        client.sendall(b"GET " + path.encode() + b"\xe9 HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_gunicorn_answers_a_latin1_form_with_the_italian_400_and_logs_no_token(
+    tmp_path, wagtail_root_rows, open_webinar
+):
+    confirm_path = reverse("registrations:confirm", args=[secrets.token_urlsafe(24)])
+    register_path = reverse("registrations:register", args=[open_webinar.pk])
+    cancel_path = reverse("registrations:cancel", args=[secrets.token_urlsafe(24)])
+    database = SharedDatabase(tmp_path)
+    database.hand_over()
+    errors, access = tmp_path / "error.log", tmp_path / "access.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.registrations.gunicorn_settings",
+        "DATABASE_URL": database.url(),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_HOST": "localhost",
+        "ALLOWED_HOSTS": "localhost",
+    }
+    # The README's production command, on a port of the system's choosing, with the
+    # access log that the README says a site may turn on (and no control socket in the
+    # user's home, which another gunicorn may be using).
+    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+    command += ["--bind", "127.0.0.1:0", "--workers", "1", "--access-logfile", "-"]
+    command += ["--no-control-socket"]
+    with errors.open("w") as stderr, access.open("w") as stdout:
+        server = subprocess.Popen(  # noqa: S603
+            [*command, "cgmsite.wsgi"], cwd=ROOT, env=env, stdout=stdout, stderr=stderr
+        )
+    try:
+        port = wait_for_port(server, errors, timeout=60)
+        answers = [latin1_post(port, confirm_path), latin1_post(port, register_path)]
+        refused = unparsable_request(port, cancel_path)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    error_log, access_log = errors.read_text(), access.read_text()
+
+    for answer in answers:
+        assert answer.status == 400, f"{answer.status}\n{answer.text[:500]}\n{error_log}"
+        assert "<h1>Richiesta non valida</h1>" in answer.text
+        assert 'id="contenuto"' in answer.text  # inside the site's layout, like the 404
+        # Production's headers, on an error page too.
+        hsts = "max-age=31536000; includeSubDomains"
+        assert answer.headers["Strict-Transport-Security"] == hsts
+        assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
+    assert refused.startswith(b"HTTP/1.1 400 ")
+    assert "Error handling request" not in error_log, error_log
+    # Each line is there, with the token hidden: Django's, gunicorn's, the access log's.
+    assert f"must be UTF-8 encoded.: /iscrizioni/conferma/{HIDDEN}/" in error_log, error_log
+    assert f"Invalid HTTP request line: 'GET /iscrizioni/annulla/{HIDDEN}/" in error_log, error_log
+    assert f'"POST /iscrizioni/conferma/{HIDDEN}/ HTTP/1.1" 400' in access_log, access_log
+    for token_path in (confirm_path, cancel_path):
+        token = token_path.rstrip("/").rsplit("/", 1)[1]
+        assert token not in error_log, error_log
+        assert token not in access_log, access_log
