@@ -14,16 +14,20 @@ from django.template import loader
 from django.template.response import TemplateResponse
 
 
-def _page(request, template: str, status: int) -> TemplateResponse:
-    return TemplateResponse(request, template, status=status).render()
+def _page(request, template: str, status: int, *, store: bool = True) -> TemplateResponse:
+    response = TemplateResponse(request, template, status=status).render()
+    if not store:
+        # A refusal answers one request (its path may hold a token): keep it from caches.
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 def bad_request(request, exception):
-    return _page(request, "400.html", 400)
+    return _page(request, "400.html", 400, store=False)
 
 
 def permission_denied(request, exception):
-    return _page(request, "403.html", 403)
+    return _page(request, "403.html", 403, store=False)
 
 
 def page_not_found(request, exception):
@@ -33,7 +37,7 @@ def page_not_found(request, exception):
 def csrf_failure(request, reason=""):
     """A form refused by the CSRF check (``CSRF_FAILURE_VIEW``): usually an old page or
     cookies turned off; the reason stays out of the page."""
-    return _page(request, "403_csrf.html", 403)
+    return _page(request, "403_csrf.html", 403, store=False)
 
 
 def server_error(request):

@@ -9,6 +9,7 @@ do. A Teams join URL must never be logged either. The filter sits on the handler
 
 import logging
 import re
+import time
 
 TOKEN_PATH = re.compile(
     r"(/webinar/entra/|/iscrizioni/(?:conferma|richiedi-accesso|annulla)/"
@@ -40,4 +41,32 @@ class RedactSecrets(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
+        return True
+
+
+class OncePerMinute(logging.Filter):
+    """Let one record of a logger through each minute, in one line without its traceback.
+
+    For a cache that is down: django-redis logs every ignored command with a traceback,
+    some twenty lines several times a request, which drowns every other line while
+    Redis is out. One line a minute (per process) says the same.
+    """
+
+    interval = 60.0
+
+    def __init__(self, name: str = ""):
+        super().__init__(name)
+        self.last: dict[str, float] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        if now - self.last.get(record.name, -self.interval) < self.interval:
+            return False
+        self.last[record.name] = now
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            cause = error.__cause__ or error
+            record.msg = f"{record.getMessage()}: {type(cause).__name__}: {cause} (once a minute)"
+            record.args = None
+        record.exc_info = record.exc_text = None
         return True

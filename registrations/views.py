@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from django_ratelimit.core import is_ratelimited
 
+from cgmsite.net import client_ip
 from events.models import WebinarPage
 from registrations import services, tokens
 from registrations.forms import RegistrationForm
@@ -51,7 +52,7 @@ def error_page(request, code: str, webinar=None):
 
 
 def too_many_requests(request):
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "registrations/message.html",
         {
@@ -60,6 +61,10 @@ def too_many_requests(request):
         },
         status=429,
     )
+    # The longest window of the limits is an hour; most free up much sooner.
+    response["Retry-After"] = "600"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def rate_limited(request, group: str, *, actor: str, actor_rate: str) -> bool:
@@ -67,8 +72,8 @@ def rate_limited(request, group: str, *, actor: str, actor_rate: str) -> bool:
 
     One limit is per client address (through the trusted proxies, ``cgmsite.net``),
     generous enough for a whole organisation behind one NAT; the other is per actor:
-    the address typed into the sign-up form, or the registration a link's token
-    belongs to. Each attempt counts against both, whatever its outcome.
+    the address typed into the sign-up form (from that client), or the registration a
+    link's token belongs to. Each attempt counts against both, whatever its outcome.
     """
     limited_ip = is_ratelimited(
         request,
@@ -97,10 +102,13 @@ def rate_limited(request, group: str, *, actor: str, actor_rate: str) -> bool:
 def register(request, webinar_id: int):
     webinar = get_object_or_404(WebinarPage.objects.live().public(), pk=webinar_id)
     address = request.POST.get("email", "").strip().lower()[:254]
+    # The address as typed from this client: keyed on the address alone, anyone could
+    # lock a person out of signing up with five junk posts naming her address. E-mail
+    # to an address is capped anyway by the database (REGISTRATION_RESEND_INTERVAL).
     limited = rate_limited(
         request,
         "registrations.register",
-        actor=address,
+        actor=f"{client_ip(request)} {address}" if address else "",
         actor_rate=settings.REGISTRATION_RATE_PER_ADDRESS,
     )
     if limited:

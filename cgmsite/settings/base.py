@@ -159,8 +159,10 @@ if env("REDIS_URL"):
     CACHES = {"default": redis_cache(env("REDIS_URL"))}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Each failed cache command is logged as an error by django-redis (logger "django_redis").
+# Each failed cache command is logged as an error by django-redis (logger "django_redis"),
+# at most once a minute (LOGGING below).
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "django_redis"
 
 # django-axes first: it refuses a locked-out sign-in before any password is checked.
 AUTHENTICATION_BACKENDS = [
@@ -390,7 +392,10 @@ SEARCH_PAGE_SIZE = 10
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_secrets": {"()": "cgmsite.log_filters.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "cgmsite.log_filters.RedactSecrets"},
+        "once_per_minute": {"()": "cgmsite.log_filters.OncePerMinute"},
+    },
     "formatters": {
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
@@ -413,6 +418,8 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # Redis out: one line a minute, not a traceback for every cache command.
+        "django_redis": {"filters": ["once_per_minute"]},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },

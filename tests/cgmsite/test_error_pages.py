@@ -33,6 +33,8 @@ def test_a_latin1_form_gets_the_italian_400_page(csrf_client, site_tree, path):
     response = csrf_client.generic("POST", path, LATIN1_BODY, content_type=LATIN1_FORM)
 
     assert response.status_code == 400
+    # The path may hold a token: the refusal is kept from caches, as the token pages are.
+    assert response["Cache-Control"] == "no-store"
     page = soup(response)
     assert text_of(page.h1) == "Richiesta non valida"
     assert "ricarica la pagina" in text_of(page.main)
@@ -72,6 +74,7 @@ def test_a_form_without_csrf_cookie_gets_the_italian_403_page(
     response = csrf_client.generic("POST", CONFIRM_PATH, body, content_type=content_type)
 
     assert response.status_code == 403
+    assert response["Cache-Control"] == "no-store"
     page = soup(response)
     assert text_of(page.h1) == "Non è stato possibile inviare il modulo"
     assert "cookie" in text_of(page.main)

@@ -20,6 +20,7 @@ from tests.registrations.conftest import (
     CONFIRM_LINK,
     form_data,
     only_token,
+    registration_of,
     sent,
     sent_kinds,
     tokens_signed_hours_ago,
@@ -560,6 +561,20 @@ def test_too_many_sign_ups_for_one_address_get_429(open_webinar, post_form, sett
     assert post_form(open_webinar, form_data("altra@cgm.coop")).status_code == 302
 
 
+def test_nobody_can_lock_a_person_out_by_naming_her_address(open_webinar, post_form, settings):
+    """Five junk posts naming the victim's address, from anywhere, locked her out of
+    signing up for an hour; the limit is per address and client now."""
+    settings.REGISTRATION_RATE_PER_ADDRESS = "5/h"
+    for n in range(6):
+        junk = post_form(open_webinar, {"email": MEMBER}, REMOTE_ADDR=f"10.9.9.{n}")
+        assert junk.status_code == 400
+
+    response = post_form(open_webinar, form_data(MEMBER), REMOTE_ADDR="192.0.2.10")
+
+    assert response.status_code == 302
+    assert registration_of(MEMBER).status == Status.PENDING_CONFIRMATION
+
+
 def test_too_many_sign_ups_from_one_ip_get_429(open_webinar, post_form, settings):
     settings.REGISTRATION_RATE_PER_IP = "3/h"
     for n in range(3):
@@ -675,10 +690,16 @@ def test_no_page_ever_shows_the_teams_join_link(
 # Token pages: never stored, little personal data, links that end ---------------------------
 
 
-def test_token_pages_are_never_stored_and_show_only_the_first_name(
+def test_token_pages_are_never_stored_and_show_nothing_typed_into_the_form(
     open_webinar, post_form, follow_link
 ):
-    post_form(open_webinar, form_data(MEMBER, last_name="Dell'Orto", role="Coordinatrice"))
+    """Whoever typed the form may not own the address: the pages behind its links show
+    none of what was typed (a first name "Premio! Vai su https://evil.example" was shown)."""
+    lure = "Premio! Vai su https://evil.example/login"
+    post_form(
+        open_webinar,
+        form_data(MEMBER, first_name=lure, last_name="Dell'Orto", role="Coordinatrice"),
+    )
     [message] = mail.outbox
     confirm_token, cancel_token = (
         only_token(message, CONFIRM_LINK),
@@ -695,11 +716,11 @@ def test_token_pages_are_never_stored_and_show_only_the_first_name(
 
     for answer in answers:
         assert "no-store" in answer["Cache-Control"], answer.request["PATH_INFO"]
-    for answer in answers[:2]:
+    for answer in answers[:3]:
         text = soup(answer).select_one("main").get_text()
-        assert "Maria" in text
-        for private in ("Dell", MEMBER, "Coordinatrice", "La Rete"):
-            assert private not in text
+        assert open_webinar.title in text
+        for typed in ("Premio", "evil.example", "Dell", MEMBER, "Coordinatrice", "La Rete"):
+            assert typed not in text
 
 
 def test_a_cancellation_link_stops_working_once_the_webinar_is_over(
