@@ -9,7 +9,8 @@ These views never read the request's body, and the site's templates for them hol
 ``{% csrf_token %}``.
 """
 
-from django.http import HttpResponseServerError
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponseBadRequest, HttpResponseServerError
 from django.template import loader
 from django.template.response import TemplateResponse
 
@@ -23,6 +24,12 @@ def _page(request, template: str, status: int, *, store: bool = True) -> Templat
 
 
 def bad_request(request, exception):
+    if isinstance(exception, DisallowedHost):
+        # A Host the site does not serve: everything that builds an address (the site
+        # lookup, the shell's links) would raise the same error. The page, without them.
+        response = HttpResponseBadRequest(loader.get_template("400.html").render())
+        response["Cache-Control"] = "no-store"
+        return response
     return _page(request, "400.html", 400, store=False)
 
 

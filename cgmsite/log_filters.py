@@ -5,11 +5,15 @@ access-request and cancellation links, the admin's password reset link), and Dja
 paths: the development server and ``django.request`` (``Gone: /webinar/entra/<token>/``)
 do. A Teams join URL must never be logged either. The filter sits on the handlers
 (``LOGGING`` in the settings), so it sees every record, whichever logger it came from.
+In production the records are written as JSON lines (``JsonLines``), redacted the same way.
 """
 
 import logging
 import re
 import time
+from datetime import UTC, datetime
+
+from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
 TOKEN_PATH = re.compile(
     r"(/webinar/entra/|/iscrizioni/(?:conferma|richiedi-accesso|annulla)/"
@@ -70,3 +74,44 @@ class OncePerMinute(logging.Filter):
             record.args = None
         record.exc_info = record.exc_text = None
         return True
+
+
+class JsonLines(JsonFormatter):
+    """One JSON object a line (python-json-logger): ``time`` (UTC, ISO 8601), ``level``,
+    ``logger``, ``message``, and when the record has them ``request`` (method and path, as
+    ``django.request`` records carry one), ``status_code``, ``exception`` (the traceback) and
+    any other ``extra``. Every text in it is redacted, extras and the exception included."""
+
+    def __init__(self, *args, **kwargs):
+        names = {"levelname": "level", "name": "logger", "exc_info": "exception"}
+        kwargs["rename_fields"] = names | kwargs.get("rename_fields", {})
+        kwargs.setdefault("json_ensure_ascii", False)
+        super().__init__("{levelname}{name}{message}", *args, style="{", **kwargs)
+
+    def add_fields(self, log_data, record, message_dict):
+        log_data["time"] = datetime.fromtimestamp(record.created, UTC).isoformat(
+            timespec="milliseconds"
+        )
+        super().add_fields(log_data, record, message_dict)
+        request = log_data.pop("request", None)
+        if hasattr(request, "get_full_path"):
+            log_data["request"] = {"method": request.method, "path": request.get_full_path()}
+        elif request is not None:
+            log_data["request"] = str(request)
+
+    def process_log_record(self, log_data):
+        return redact_all(log_data, JsonEncoder().default)
+
+
+def redact_all(value, encode):
+    """``value`` with every text in it redacted; objects JSON has no type for become what
+    ``encode`` makes of them (a text, mostly) first."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_all(item, encode) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [redact_all(item, encode) for item in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return redact_all(encode(value), encode)

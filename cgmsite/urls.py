@@ -1,13 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cgmsite import admin_access, views
+from cgmsite import admin_access, sitemaps, views
 from events import views as events_views
 from registrations import tracking as registrations_tracking
 from registrations import views as registrations_views
@@ -29,7 +28,9 @@ urlpatterns = [
     ),
     # The personal join link: in front of the page tree, which owns "/webinar/…".
     path("webinar/entra/<str:token>/", registrations_views.join, name="join"),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    # A sitemap index and its pages of at most SITEMAP_PAGE_SIZE addresses (cgmsite/sitemaps.py).
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     # Calendar files: Wagtail serves pages only on paths ending in "/", so these
     # ".ics" addresses are plain Django views in front of the page tree.
@@ -48,9 +49,10 @@ handler403 = "cgmsite.error_views.permission_denied"
 handler404 = "cgmsite.error_views.page_not_found"
 handler500 = "cgmsite.error_views.server_error"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+if settings.DEBUG or settings.SERVE_MEDIA:
+    from django.views.static import serve
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    media = {"document_root": settings.MEDIA_ROOT}
+    urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", serve, media)]
 
 urlpatterns += [path("", include(wagtail_urls))]

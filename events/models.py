@@ -13,7 +13,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Min, Q, Value, When
 from django.utils import dateformat, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -472,3 +472,21 @@ class WebinarIndexPage(Page):
             now=now,
         )
         return context
+
+
+def next_transition(now, within: timedelta):
+    """The next moment within ``within`` at which a published webinar changes by itself.
+
+    Registration opening or closing, the start and the end change what the webinar's
+    page, the listings and the calendars show, with no edit: the page cache keeps
+    nothing past it (``cgmsite.page_cache.seconds_to_keep``). One query.
+    """
+    fields = ("registration_opens_at", "registration_closes_at", "start", "end")
+    window = {"__gt": now, "__lte": now + within}
+    firsts = WebinarPage.objects.live().aggregate(
+        **{
+            field: Min(field, filter=Q(**{field + op: moment for op, moment in window.items()}))
+            for field in fields
+        }
+    )
+    return min((moment for moment in firsts.values() if moment is not None), default=None)

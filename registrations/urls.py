@@ -6,6 +6,7 @@ app_name = "registrations"
 
 urlpatterns = [
     path("webinar/<int:webinar_id>/", views.register, name="register"),
+    path("csrf/", views.csrf_token, name="csrf"),
     path("webinar/<int:webinar_id>/controlla-la-posta/", views.check_inbox, name="check_inbox"),
     path("conferma/<str:token>/", views.confirm, name="confirm"),
     path("richiedi-accesso/<str:token>/", views.request_access, name="request_access"),

@@ -7,13 +7,15 @@ site never tells who or which domain belongs to the network.
 import logging
 
 from django.conf import settings
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
 
 from django_ratelimit.core import is_ratelimited
 
@@ -98,9 +100,36 @@ def rate_limited(request, group: str, *, actor: str, actor_rate: str) -> bool:
     return limited_ip or limited_actor
 
 
+@never_cache
+@require_GET
+def csrf_token(request):
+    """This visitor's CSRF token (and its cookie), for the form of a cached webinar page."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_rejected(request) -> bool:
+    """Django's own CSRF check of this POST (origin, cookie and token), done by hand."""
+    return CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {}) is not None
+
+
+def form_page(request, webinar, form, *, status: int, resend: bool = False):
+    """The registration form on a page of its own: what was typed, errors, a fresh token."""
+    context = {"webinar": webinar, "form": form, "resend": resend, "with_csrf_token": True}
+    response = TemplateResponse(request, "registrations/register.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# The webinar page's form has no token of its own (the page is cached for everyone):
+# the check is done here, so that a form sent without one is answered with itself.
+@csrf_exempt
 @require_http_methods(["POST"])
 def register(request, webinar_id: int):
     webinar = get_object_or_404(WebinarPage.objects.live().public(), pk=webinar_id)
+    if csrf_rejected(request):
+        # Sent without JavaScript, or the token expired: nothing is done; the person
+        # sends the same form again, now with a token of their own.
+        return form_page(request, webinar, RegistrationForm(request.POST), status=403, resend=True)
     address = request.POST.get("email", "").strip().lower()[:254]
     # The address as typed from this client: keyed on the address alone, anyone could
     # lock a person out of signing up with five junk posts naming her address. E-mail
@@ -115,9 +144,7 @@ def register(request, webinar_id: int):
         return too_many_requests(request)
     form = RegistrationForm(request.POST)
     if not form.is_valid():
-        return TemplateResponse(
-            request, "registrations/register.html", {"webinar": webinar, "form": form}, status=400
-        )
+        return form_page(request, webinar, form, status=400)
     if not form.is_bot:
         try:
             services.registration_create(

@@ -7,12 +7,15 @@ behind one proxy (``forwarded_for``).
 """
 
 import http.client
+import json
 import re
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# A form on a page served to everyone alike: its script fetches the visitor's own token.
+CSRF_URL = re.compile(r'data-csrf-url="([^"]+)"')
 
 
 @dataclass
@@ -65,6 +68,9 @@ class Visitor:
         answer = self.request("GET", path, **headers)
         if match := CSRF_INPUT.search(answer.text):
             self.csrf_token = match.group(1)
+        elif match := CSRF_URL.search(answer.text):
+            fetched = self.request("GET", match.group(1), Accept="application/json")
+            self.csrf_token = json.loads(fetched.text)["token"]
         return answer
 
     def post(self, path: str, data: dict, **headers) -> Answer:

@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cgmsite.csp.CSPMiddleware",
+    # Anonymous readers' pages from the cache (cgmsite/page_cache.py): after the CSP
+    # header is added, before the middleware that set cookies, so that it sees them.
+    "cgmsite.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -125,6 +128,14 @@ DATABASES = {
         conn_max_age=int(env("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The planner's price of a random read (PostgreSQL's default, 4, is for spinning
+    # disks). On SSDs or a database held in memory, 1.1 is the usual figure; at 4 the
+    # planner prefers scanning the whole search index to its GIN index for a common word,
+    # which is 10x slower (docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", f"-c random_page_cost={env('DB_RANDOM_PAGE_COST', '1.1')}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so that two requests counting free
     # seats can't both read before either writes (PostgreSQL uses row locks instead).
@@ -151,6 +162,8 @@ def redis_cache(url: str) -> dict:
             "SOCKET_TIMEOUT": timeout,
             "IGNORE_EXCEPTIONS": True,
         },
+        # Several sites (or a staging copy) sharing one Redis database keep apart.
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
     }
 
 
@@ -159,6 +172,25 @@ if env("REDIS_URL"):
     CACHES = {"default": redis_cache(env("REDIS_URL"))}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The anonymous page cache (cgmsite/page_cache.py, cgmsite/cache_map.py): pages, listings,
+# feeds, calendars and the sitemap, for readers with no session. Entries are purged exactly
+# when what they show changes; PAGE_CACHE_TIMEOUT only bounds how long an unread one stays.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT") or "86400")
+# Never stored: the admin, forms and their answers, token links, private documents.
+PAGE_CACHE_EXCLUDED_PATHS = (
+    "/admin/",
+    "/django-admin/",
+    "/iscrizioni/",
+    "/webinar/entra/",
+    "/documenti/",
+    "/anymail/",
+    "/media/",
+    "/static/",
+)
+# The query parameters views read; a request with any other is served but not stored.
+PAGE_CACHE_QUERY_PARAMETERS = ("page", "p", "q", "categoria")
 # Each failed cache command is logged as an error by django-redis (logger "django_redis"),
 # at most once a minute (LOGGING below).
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
@@ -192,6 +224,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded files under MEDIA_URL from Django itself, with DEBUG off too: for `make serve-prod`,
+# which has no proxy in front. On a server the proxy serves them, or object storage does.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -272,7 +307,9 @@ WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
-# Frontend cache purging (CDN or Varnish) on publish, when configured.
+# Frontend cache purging (CDN or Varnish), when configured: the same URLs as the site's own
+# page cache (cgmsite/cache_map.py). Only then may a shared cache keep pages
+# (PAGE_CACHE_SHARED_MAX_AGE seconds, "s-maxage"); without purging it must ask every time.
 if env("FRONTEND_CACHE_VARNISH_URL"):
     WAGTAILFRONTENDCACHE = {
         "varnish": {
@@ -280,6 +317,9 @@ if env("FRONTEND_CACHE_VARNISH_URL"):
             "LOCATION": env("FRONTEND_CACHE_VARNISH_URL"),
         }
     }
+PAGE_CACHE_SHARED_MAX_AGE = int(
+    env("PAGE_CACHE_SHARED_MAX_AGE") or ("86400" if env("FRONTEND_CACHE_VARNISH_URL") else "0")
+)
 
 # Background work (django-tasks). Wagtail's own tasks (search index, reference index)
 # run inline; e-mail goes through the database queue, drained by
@@ -386,6 +426,9 @@ CONTENT_SECURITY_POLICY_ADMIN = {
 
 NEWS_PAGE_SIZE = 12
 SEARCH_PAGE_SIZE = 10
+# Addresses per sitemap page (/sitemap-pages.xml?p=N); the protocol allows 50,000, a few
+# thousand keep each page quick to build and to cache.
+SITEMAP_PAGE_SIZE = int(env("SITEMAP_PAGE_SIZE", "2000"))
 
 # Every handler hides tokens in paths and Teams join URLs (cgmsite/log_filters.py); the
 # development server's request lines go through the same filter.

@@ -61,6 +61,7 @@ def visit_everything(client, article, webinar):
         "/webinar/calendario.ics",
         "/cerca/?q=welfare",
         "/sitemap.xml",
+        "/sitemap-pages.xml",
     ]
     statuses = {path: client.get(path).status_code for path in paths}
     assert statuses == dict.fromkeys(paths, 200)

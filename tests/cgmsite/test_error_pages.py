@@ -79,3 +79,16 @@ def test_a_form_without_csrf_cookie_gets_the_italian_403_page(
     assert text_of(page.h1) == "Non è stato possibile inviare il modulo"
     assert "cookie" in text_of(page.main)
     assert page.select_one("main#contenuto") is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page_cache", [True, False], ids=["page-cache", "no-page-cache"])
+def test_a_host_the_site_does_not_serve_gets_a_400_not_a_500(site_tree, settings, page_cache):
+    """Found from outside: a forged Host header made the 400 page itself fail (it looks
+    the site up by that host), so the visitor got a 500 and the log an error."""
+    settings.ALLOWED_HOSTS = ["www.cgm.coop"]
+    settings.PAGE_CACHE_ENABLED = page_cache
+    response = Client(raise_request_exception=False).get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert "<h1>Richiesta non valida</h1>" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"

@@ -5,11 +5,7 @@ the request's nonce); the admin has a policy of its own, with inline code, and n
 from other sites.
 """
 
-import os
-import secrets
 import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.contrib.auth import get_user_model
@@ -22,9 +18,8 @@ import pytest
 
 from tests.events.factories import WebinarIndexPageFactory, WebinarPageFactory
 from tests.factories import ArticlePageFactory, ImageFactory
-from tests.utils import soup
+from tests.utils import production_process, soup
 
-ROOT = Path(__file__).resolve().parents[2]
 VIDEO = "https://www.youtube.com/watch?v=dQw4w9WgXcQ"
 VIMEO = "https://vimeo.com/76979871"
 
@@ -136,24 +131,7 @@ def test_the_admin_has_its_own_policy_with_nothing_from_other_sites(client, site
 
 def production(*args: str, **env: str) -> subprocess.CompletedProcess:
     """``manage.py ARGS`` with the production settings, as on a server."""
-    # Without what the browser tests set for themselves (tests/browser/conftest.py).
-    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment = {
-        **inherited,
-        "DJANGO_SETTINGS_MODULE": "cgmsite.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "EMAIL_HOST": "localhost",
-        **env,
-    }
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return production_process(["manage.py", *args], **env)
 
 
 def test_the_deployment_checklist_finds_nothing_in_production_settings():

@@ -98,7 +98,8 @@ def test_uid_is_stable_and_sequence_follows_a_republished_change(client, webinar
     assert str(second["UID"]) == str(first["UID"]) == f"webinar-{webinar.pk}@testserver"
     assert str(second["SUMMARY"]) == "Il rischio clinico: seconda edizione"
 
-    WebinarPage.objects.filter(pk=webinar.pk).update(sequence=3)
+    webinar.sequence = 3
+    webinar.save_revision().publish()
     third = only_event(get_calendar(client, f"/webinar/{SLUG}/calendario.ics")[1])
     assert int(third["SEQUENCE"]) == 3
 

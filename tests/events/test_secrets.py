@@ -43,7 +43,7 @@ PUBLIC_URLS = [
     "/notizie/categoria/welfare/",
     "/notizie/feed/",
     "/notizie/categoria/welfare/feed/",
-    "/sitemap.xml",
+    "/sitemap-pages.xml",
     f"/cerca/?q={TITLE_WORD}",
     f"/cerca/?q={SECRET}",
     "/webinar/capibara-welfare/calendario.ics",

@@ -130,11 +130,81 @@ def test_gunicorn_answers_a_latin1_form_with_the_italian_400_and_logs_no_token(
         assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
     assert refused.startswith(b"HTTP/1.1 400 ")
     assert "Error handling request" not in error_log, error_log
-    # Each line is there, with the token hidden: Django's, gunicorn's, the access log's.
-    assert f"must be UTF-8 encoded.: /iscrizioni/conferma/{HIDDEN}/" in error_log, error_log
+    # Each line is there, with the token hidden: Django's (a JSON line on stdout, with the
+    # access log), gunicorn's (stderr), the access log's.
+    assert f"must be UTF-8 encoded.: /iscrizioni/conferma/{HIDDEN}/" in access_log, access_log
     assert f"Invalid HTTP request line: 'GET /iscrizioni/annulla/{HIDDEN}/" in error_log, error_log
     assert f'"POST /iscrizioni/conferma/{HIDDEN}/ HTTP/1.1" 400' in access_log, access_log
     for token_path in (confirm_path, cancel_path):
         token = token_path.rstrip("/").rsplit("/", 1)[1]
         assert token not in error_log, error_log
         assert token not in access_log, access_log
+
+
+def get(port: int, path: str) -> Answer:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Host": "localhost", "X-Forwarded-Proto": "https"})
+        response = connection.getresponse()
+        return Answer(response.status, response.headers, response.read().decode())
+    finally:
+        connection.close()
+
+
+def test_the_page_cache_is_shared_by_workers_and_purged_from_another_process(
+    tmp_path,
+    wagtail_root_rows,
+    open_webinar,
+    redis_cache,
+    settings,
+    django_capture_on_commit_callbacks,
+):
+    """Three gunicorn workers share one Redis: a page rendered by one is a hit for the
+    others, and a change published here (another process, as the admin would be) is on
+    the very next request, whichever worker answers it, while other pages stay cached."""
+    from tests.factories import ArticlePageFactory
+
+    news_index = open_webinar.get_parent().get_parent().get_children().get(slug="notizie")
+    article = ArticlePageFactory(parent=news_index.specific, title="Il primo titolo")
+    other = ArticlePageFactory(parent=news_index.specific, title="Un altro articolo")
+    database = SharedDatabase(tmp_path)
+    database.hand_over()
+    log = tmp_path / "gunicorn.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.registrations.gunicorn_settings",
+        "DATABASE_URL": database.url(),
+        "REDIS_URL": redis_cache,
+        "CACHE_KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_HOST": "localhost",
+        "ALLOWED_HOSTS": "localhost",
+    }
+    command = [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"]
+    command += ["--bind", "127.0.0.1:0", "--workers", "3", "--no-control-socket"]
+    with log.open("w") as output:
+        server = subprocess.Popen(  # noqa: S603
+            [*command, "cgmsite.wsgi"], cwd=ROOT, env=env, stdout=output, stderr=output
+        )
+    try:
+        port = wait_for_port(server, log, timeout=60)
+        first = [get(port, path) for path in (article.url, other.url, "/notizie/")]
+        assert [answer.status for answer in first] == [200, 200, 200], log.read_text()
+        assert [answer.headers["X-Page-Cache"] for answer in first] == ["miss"] * 3
+        # New connections, spread over the workers: every one of them a hit.
+        again = [get(port, article.url) for _ in range(9)]
+        assert {answer.headers["X-Page-Cache"] for answer in again} == {"hit"}
+        assert {answer.text for answer in again} == {first[0].text}
+
+        article.title = "Il titolo corretto"
+        with django_capture_on_commit_callbacks(execute=True):
+            article.save_revision().publish()
+        database.hand_over()
+        changed = get(port, article.url)
+        assert changed.headers["X-Page-Cache"] == "miss"
+        assert "Il titolo corretto" in changed.text
+        assert "Il titolo corretto" in get(port, "/notizie/").text
+        assert get(port, other.url).headers["X-Page-Cache"] == "hit"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -631,10 +631,12 @@ def test_the_form_needs_its_csrf_token(open_webinar, sends_mail):
     assert refused.status_code == 403
     assert_nothing_written()
 
+    # The webinar page (the same for everyone, cached) has no token; the refusal, a page
+    # of this visitor's own, hands one back with the form.
     page = client.get(open_webinar.url)
-    token = registration_form(page, open_webinar).select_one('input[name="csrfmiddlewaretoken"]')[
-        "value"
-    ]
+    field = 'input[name="csrfmiddlewaretoken"]'
+    assert registration_form(page, open_webinar).select_one(field)["value"] == ""
+    token = registration_form(refused, open_webinar).select_one(field)["value"]
     with sends_mail():
         accepted = client.post(
             register_url(open_webinar), {**form_data(MEMBER), "csrfmiddlewaretoken": token}

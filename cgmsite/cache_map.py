@@ -1,0 +1,292 @@
+"""What a change makes stale: the one map from an edit to the URL paths that show it.
+
+The site's page cache (``cgmsite.page_cache``) and, when one is configured, the CDN or
+Varnish in front (Wagtail's frontend cache, ``WAGTAILFRONTENDCACHE``) are purged of the
+same paths, as the change is made and again once it is committed: a reader who loads a
+page right after an editor publishes sees the new version, never the one a concurrent
+request was still rendering.
+
+- A post (article or webinar) published, unpublished, moved or deleted: its page (old
+  and new address), the home page, the news index with every category it had or has,
+  their feeds and calendars, the webinar index and calendars, search, the sitemap, and
+  the pages that link to it (Wagtail's reference index).
+- Any other page: its own paths, the pages that link to it, search and the sitemap; an
+  index or home page (the navigation, every card's link) or the privacy page (the
+  footer, every form): everything.
+- A category, a snippet, the site settings, an image, a document, a site: everything
+  (the navigation, the footer, any card).
+- A registration that changes a webinar's seats or state ("posti esauriti"): that
+  webinar's page, only when what it shows changed.
+"""
+
+import math
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
+from django.dispatch import receiver
+from django.urls import NoReverseMatch, reverse
+
+from wagtail.models import Page, ReferenceIndex, Site
+from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.snippets.models import get_snippet_models
+
+from cgmsite import page_cache
+
+# The sitemap's pages listing pages (cgmsite/sitemaps.py), besides its index "sitemap".
+SITEMAP_PAGES = [("sitemap_section", {"section": "pages"})]
+
+
+def relative_paths(url_path: str) -> set[str]:
+    """The addresses of a page tree path (``/home/notizie/x/``) on each site showing it."""
+    found = set()
+    for root in Site.get_site_root_paths():
+        if url_path.startswith(root.root_path):
+            found.add("/" + url_path[len(root.root_path) :])
+    return found
+
+
+def page_paths(url_path: str, page=None) -> set[str]:
+    """A page's own addresses, with the routes it serves below them (feeds, categories)."""
+    base = relative_paths(url_path)
+    routes = page.get_cached_paths() if page is not None else ["/"]
+    return {prefix.rstrip("/") + route for prefix in base for route in routes}
+
+
+def linking_paths(page) -> set[str]:
+    """The pages whose body links to ``page`` (a rich-text link shows its address)."""
+    paths = set()
+    references = ReferenceIndex.get_references_to(page).group_by_source_object()
+    for source, _references in references:
+        if isinstance(source, Page) and source.live:
+            paths |= relative_paths(source.url_path)
+    return paths
+
+
+def common_paths() -> set[str]:
+    """What lists pages or searches them: the sitemap and the search results."""
+    paths = {reverse("search"), reverse("sitemap")}
+    for name, kwargs in SITEMAP_PAGES:
+        try:
+            paths.add(reverse(name, kwargs=kwargs))
+        except NoReverseMatch:
+            continue
+    return paths
+
+
+def post_listing_paths(category_slugs, webinar_slugs) -> set[str]:
+    """Every listing, feed and calendar a post with these categories appears in."""
+    from events.models import WebinarIndexPage
+    from news.models import NewsIndexPage
+
+    paths = {"/"} | common_paths()  # the home page lists the latest posts and webinars
+    for index in NewsIndexPage.objects.live():
+        for prefix in relative_paths(index.url_path):
+            paths |= {prefix, prefix + index.reverse_subpage("feed")}
+            for slug in category_slugs:
+                category = prefix + index.reverse_subpage("category", args=[slug])
+                paths |= {category, category + "feed/", category + "calendario.ics"}
+    if webinar_slugs is not None:
+        for index in WebinarIndexPage.objects.live():
+            paths |= relative_paths(index.url_path)
+        paths.add(reverse("webinars_ics"))
+        paths |= {reverse("webinar_ics", args=[slug]) for slug in webinar_slugs}
+    return paths
+
+
+# Purging ------------------------------------------------------------------------------
+
+
+def purge(paths) -> None:
+    """These paths, here and in the CDN: now, and again once the transaction commits.
+
+    The second purge drops what a reader's request rendered from the database between
+    the first and the commit (the old content, under the new version).
+    """
+    paths = set(paths)
+    if paths:
+        purge_now(paths)
+        transaction.on_commit(lambda: purge_now(paths))
+
+
+def purge_all() -> None:
+    purge_everything_now()
+    transaction.on_commit(purge_everything_now)
+
+
+def purge_now(paths: set[str]) -> None:
+    page_cache.purge_paths(paths)
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        purge_frontend_cache(paths)
+
+
+def purge_everything_now() -> None:
+    page_cache.purge_everything()
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        # A CDN has no version to bump: every address the site serves, once.
+        paths = set()
+        for url_path in Page.objects.live().public().values_list("url_path", flat=True):
+            paths |= relative_paths(url_path)
+        purge_frontend_cache(paths | post_listing_paths(category_slugs(), webinar_slugs=()))
+
+
+def purge_frontend_cache(paths: set[str]) -> None:
+    """Full URLs of every site for the CDN, listings with each of their ``?page=N``."""
+    from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+
+    from news.models import listed_posts
+
+    pages = math.ceil(listed_posts().count() / settings.NEWS_PAGE_SIZE)
+    listings = {path for path in paths if path.endswith("/") and "feed" not in path}
+    urls = []
+    for root in Site.get_site_root_paths():
+        base = root.root_url.rstrip("/")
+        urls += [base + path for path in sorted(paths)]
+        urls += [f"{base}{path}?page={n}" for path in sorted(listings) for n in range(2, pages + 1)]
+    purge_urls_from_cache(urls)
+
+
+def category_slugs(post=None) -> set[str]:
+    from news.models import Category
+
+    categories = Category.objects.all() if post is None else Category.objects.filter(posts=post)
+    return set(categories.values_list("slug", flat=True))
+
+
+# The map ------------------------------------------------------------------------------
+
+
+def is_post(page) -> bool:
+    from news.models import PostPage
+
+    return isinstance(page, PostPage)
+
+
+def is_webinar(page) -> bool:
+    from events.models import WebinarPage
+
+    return isinstance(page, WebinarPage)
+
+
+def shows_everywhere(page) -> bool:
+    """Index and home pages are in the navigation and in every card's address; the
+    privacy page is in the footer and every form."""
+    from cgmsite.models import SiteSettings, StandardPage
+
+    if not isinstance(page, StandardPage):
+        return True
+    return SiteSettings.objects.filter(privacy_page_id=page.pk).exists()
+
+
+def before_change(page) -> dict:
+    """What the page showed before this change: its address and its categories."""
+    stored = Page.objects.filter(pk=page.pk).values_list("url_path", "slug").first()
+    if stored is None:
+        return {}
+    before = {"url_path": stored[0], "slug": stored[1]}
+    if is_post(page):
+        before["categories"] = category_slugs(page)
+    return before
+
+
+def page_changed(page, before=None) -> None:
+    """The paths ``page`` showed before (``before``) and shows now."""
+    page = page.specific
+    before = before or getattr(page, "_cache_map_before", None) or {}
+    if not is_post(page) and shows_everywhere(page):
+        purge_all()
+        return
+    url_paths = {page.url_path, before.get("url_path", page.url_path)}
+    paths = set().union(*(page_paths(url_path, page) for url_path in url_paths))
+    paths |= linking_paths(page) | common_paths()
+    if is_post(page):
+        slugs = before.get("categories", set()) | category_slugs(page)
+        webinars = {page.slug, before.get("slug", page.slug)} if is_webinar(page) else None
+        paths |= post_listing_paths(slugs, webinars)
+    purge(paths)
+
+
+@receiver(pre_save)
+def remember_page_before_save(sender, instance, update_fields=None, **kwargs):
+    """The address and categories a page had, read before a save changes them.
+
+    A draft save names its fields and changes neither: nothing to read then.
+    """
+    if not isinstance(instance, Page) or instance.pk is None:
+        return
+    if update_fields is not None and not {"url_path", "slug", "live"} & set(update_fields):
+        return
+    if not hasattr(instance, "_cache_map_before"):
+        instance._cache_map_before = before_change(instance)
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def page_published_or_unpublished(sender, instance, **kwargs):
+    page_changed(instance)
+    instance.__dict__.pop("_cache_map_before", None)
+
+
+@receiver(post_page_move)
+def page_moved(sender, instance, url_path_before, url_path_after, **kwargs):
+    if instance.live and url_path_before != url_path_after:
+        page_changed(instance, {**before_change(instance), "url_path": url_path_before})
+
+
+@receiver(pre_delete)
+def page_deleted(sender, instance, **kwargs):
+    # Before the rows go: the categories and links are still there to read.
+    if isinstance(instance, Page) and sender is instance.specific_class and instance.live:
+        page_changed(instance, before_change(instance))
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def shown_everywhere_changed(sender, instance, created=False, **kwargs):
+    """Categories, snippets, settings, images, documents and sites show on every page.
+
+    A new image or document shows nowhere yet, and new settings hold the defaults that
+    pages already showed (Wagtail makes them on the first page that reads them); a new
+    category is in the navigation at once.
+    """
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    from cgmsite.models import SiteSettings
+
+    if sender in (get_image_model(), get_document_model(), SiteSettings):
+        if not created:
+            purge_all()
+    elif sender is Site or sender in get_snippet_models():
+        purge_all()
+
+
+def webinar_seats_changed(webinar_id: int, *, committed: bool = True) -> None:
+    """Purge a webinar's page when a registration changed what it shows: its state
+    (open, full …) or its seats left.
+
+    Called as the change is made and again once it commits; only the committed count is
+    remembered as what the page shows.
+    """
+    from events.models import WebinarPage
+
+    webinar = WebinarPage.objects.live().filter(pk=webinar_id).first()
+    if webinar is None:
+        return
+    taken = webinar.seats_taken()
+    state = webinar.registration_state(seats_taken=taken)
+    left = max(0, webinar.capacity - taken) if webinar.capacity is not None else None
+    shown = f"{state}:{left}"
+    key = f"{page_cache.PREFIX}:shown:{webinar.pk}"
+    store = page_cache.cache()
+    if store.get(key) == shown:
+        return
+    if committed:
+        store.set(key, shown, timeout=None)
+    purge_now(page_paths(webinar.url_path, webinar))
+
+
+def registration_changed(registration) -> None:
+    webinar_id = registration.webinar_id
+    webinar_seats_changed(webinar_id, committed=not transaction.get_connection().in_atomic_block)
+    transaction.on_commit(lambda: webinar_seats_changed(webinar_id))

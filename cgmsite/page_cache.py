@@ -1,0 +1,225 @@
+"""The anonymous page cache: one place decides what may be kept, and for how long.
+
+Anonymous readers' GET and HEAD requests of pages, listings, feeds, calendars and the
+sitemap are answered from the cache (Redis in production, local memory elsewhere) with
+no SQL query. What may be stored is decided here (``cacheable_request``,
+``cacheable_response``); what a change makes stale is decided in ``cgmsite.cache_map``.
+
+Never stale, without listing keys: every entry is stored under the current *version* of
+its URL path and of the whole site (``SITE``). Purging a path gives it a new version, so
+every entry stored for it (``/notizie/?page=2`` as well as ``/notizie/``) is out of reach
+at once, in every process sharing the cache. Versions are random tokens kept without
+expiry; one that is lost (evicted, a Redis restart) is replaced by a new one, never
+reused, so a lost version can only cause misses. The versions are read before the view
+runs: a purge while a page is being rendered leaves that render under the old version,
+out of reach.
+
+Never shared: a request with a session or messages cookie (editors, anyone signed in),
+a path under ``PAGE_CACHE_EXCLUDED_PATHS`` (admin, registrations, token links, documents)
+or with a query parameter the site does not read is passed through; a response is kept
+only if it is a plain 200 that sets no cookie, allows caching, used no CSP nonce and
+carries no filled-in CSRF token.
+"""
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+PREFIX = "pagecache"
+# The version every entry depends on besides its path's: what every page shows (the
+# navigation's categories, the footer's site settings, images) changes it.
+SITE = "*"
+# Query parameters no view reads (campaign tags in the links of a newsletter): left out
+# of the key, so an announcement's tagged links are served from the same entry.
+IGNORED_QUERY_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_ga")
+# Response headers that belong to one answer, not to the stored page.
+UNSTORED_HEADERS = {"set-cookie", "content-security-policy", "date", "x-page-cache"}
+FILLED_CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]')
+
+
+def cache():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def new_version() -> str:
+    return secrets.token_hex(6)
+
+
+def version_key(path: str) -> str:
+    return f"{PREFIX}:v:{path}"
+
+
+def versions(paths: list[str]) -> list[str]:
+    """The current version of each path, making one where there is none."""
+    store = cache()
+    keys = [version_key(path) for path in paths]
+    found = store.get_many(keys)
+    for key in keys:
+        if key not in found:
+            value = new_version()
+            # Another process may have made it a moment ago: theirs wins.
+            if not store.add(key, value, timeout=None):
+                value = store.get(key) or value
+            found[key] = value
+    return [found[key] for key in keys]
+
+
+def site_version() -> str:
+    """A token that changes whenever something shown on every page changes.
+
+    Fragment caches (a card, an article's body) put it in their key, beside the
+    object's own version, so that a renamed category or a replaced image is never
+    shown from an old fragment.
+    """
+    return versions([SITE])[0]
+
+
+def purge_paths(paths) -> None:
+    """Make every stored entry of these paths (any query string) stale, everywhere."""
+    paths = sorted(set(paths))
+    if paths:
+        cache().set_many({version_key(path): new_version() for path in paths}, timeout=None)
+
+
+def purge_everything() -> None:
+    purge_paths([SITE])
+
+
+# What may be stored ------------------------------------------------------------------
+
+
+def cache_query(request) -> str | None:
+    """The query string of the key, or None when the request must not be stored.
+
+    Parameters the site reads are kept in order; campaign tags are dropped; any other
+    parameter means a request nobody else sends: passed through rather than stored,
+    so that random query strings cannot fill the cache.
+    """
+    kept = []
+    for name, values in sorted(request.GET.lists()):
+        if name.startswith(IGNORED_QUERY_PARAMETERS):
+            continue
+        if name not in settings.PAGE_CACHE_QUERY_PARAMETERS:
+            return None
+        kept += [(name, value) for value in values]
+    return "&".join(f"{name}={value}" for name, value in kept)
+
+
+def cacheable_request(request) -> bool:
+    if not settings.PAGE_CACHE_ENABLED or request.method not in ("GET", "HEAD"):
+        return False
+    if request.path_info.startswith(settings.PAGE_CACHE_EXCLUDED_PATHS):
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def cacheable_response(request, response) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if any(word in cache_control for word in ("private", "no-store", "no-cache", "max-age=0")):
+        return False
+    # A nonce in the page would be the same for every reader: the policy's point lost.
+    if isinstance(getattr(request, "_csp_nonce", None), str):
+        return False
+    # A form's token is one visitor's: rendering one flags the cookie for renewal, and a
+    # filled-in token field in the body is refused even if something cleared that flag.
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False
+    return FILLED_CSRF_FIELD.search(response.content) is None
+
+
+def seconds_to_keep(now=None) -> int:
+    """``PAGE_CACHE_TIMEOUT``, cut short at the next moment a page changes by itself.
+
+    A webinar's registration opening or closing, its start and its end change what
+    its page, the listings and the calendars show with no edit to purge them.
+    """
+    from events.models import next_transition
+
+    now = now or timezone.now()
+    timeout = settings.PAGE_CACHE_TIMEOUT
+    upcoming = next_transition(now, within=timedelta(seconds=timeout))
+    if upcoming is not None:
+        timeout = min(timeout, max(1, int((upcoming - now).total_seconds()) + 1))
+    return timeout
+
+
+def public_cache_control(response) -> None:
+    """What a CDN or Varnish in front may do with a page the site itself caches.
+
+    Browsers revalidate every time (``max-age=0``; the ETag makes that a 304); a shared
+    cache keeps the page for ``PAGE_CACHE_SHARED_MAX_AGE`` seconds, which is only safe
+    when the site purges it (``WAGTAILFRONTENDCACHE``): 0 otherwise.
+    """
+    shared = settings.PAGE_CACHE_SHARED_MAX_AGE
+    patch_cache_control(response, public=True, max_age=0, s_maxage=shared)
+    patch_vary_headers(response, ["Cookie"])
+
+
+class PageCacheMiddleware:
+    """Answers anonymous readers from the cache; stores what ``cacheable_response`` allows.
+
+    It sits after the CSP middleware (which adds a fresh header to every answer, a
+    stored one included) and before the session, CSRF and authentication middleware,
+    so that it sees the cookies they set.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = cache_query(request) if cacheable_request(request) else None
+        if query is None:
+            return self.get_response(request)
+        path = request.path
+        site_v, path_v = versions([SITE, path])
+        digest = hashlib.sha256(f"{request.get_host()}{path}?{query}".encode()).hexdigest()
+        key = f"{PREFIX}:e:{digest}:{site_v}:{path_v}"
+        stored = cache().get(key)
+        if stored is not None:
+            return self.replay(request, stored)
+        response = self.get_response(request)
+        if cacheable_response(request, response):
+            public_cache_control(response)
+            if not response.has_header("ETag"):
+                response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'  # noqa: S324
+            headers = [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in UNSTORED_HEADERS
+            ]
+            cache().set(key, (response.status_code, headers, response.content), seconds_to_keep())
+            response["X-Page-Cache"] = "miss"
+            if request.method == "HEAD":
+                length = len(response.content)
+                response.content = b""
+                response["Content-Length"] = str(length)
+        return response
+
+    @staticmethod
+    def replay(request, stored):
+        status, headers, content = stored
+        etag = {name.lower(): value for name, value in headers}.get("etag")
+        if etag and etag in request.headers.get("If-None-Match", ""):
+            response = HttpResponse(status=304)
+            content = b""
+        else:
+            response = HttpResponse(content, status=status)
+        for name, value in headers:
+            if response.status_code == 304 and name.lower() in ("content-length", "content-type"):
+                continue
+            response[name] = value
+        if request.method == "HEAD":
+            response.content = b""
+            response["Content-Length"] = str(len(stored[2]))
+        response["X-Page-Cache"] = "hit"
+        return response
