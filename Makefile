@@ -8,7 +8,7 @@ export SITE_BASE_URL ?= http://127.0.0.1:$(PORT)
 export DJANGO_SETTINGS_MODULE ?= cgmsite.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run worker periodic test lint format messages migrate demo admin bench-news bench-emails clean
+.PHONY: help run serve-prod worker periodic test lint format messages migrate demo admin bench-news bench-emails bench-web bench-burst clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1mmake %-12s\033[0m %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ run: demo admin ## Set everything up, serve the site on 127.0.0.1:$(PORT) with t
 	trap 'kill $$worker $$periodic 2>/dev/null; wait $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+serve-prod: $(VENV)/.installed-dev messages ## The production stack on 127.0.0.1:$(PORT): gunicorn, e-mail worker, periodic jobs; local PostgreSQL and Redis (Ctrl-C stops)
+	@PORT=$(PORT) bin/serve-prod
+
 periodic: ## Every minute: publish scheduled pages, re-enqueue stalled e-mails, send due reminders (production: cron)
 	@while true; do \
 	  $(BIN)/python manage.py run_periodic_jobs >/dev/null; \
@@ -73,6 +76,12 @@ bench-news: $(VENV)/.installed-dev messages ## Benchmark the news pages on 10,00
 
 bench-emails: $(VENV)/.installed-dev messages ## Benchmark e-mail delivery: 2,000 messages, one worker, a local SMTP server (throwaway DB)
 	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/python bench/emails.py $(BENCH_ARGS)
+
+bench-web: $(VENV)/.installed-dev messages ## Load-benchmark the pages with wrk on the production stack against a bare Django view (10,000 posts, throwaway PostgreSQL DB)
+	$(BIN)/python bench/web.py $(BENCH_ARGS)
+
+bench-burst: $(VENV)/.installed-dev messages ## 1,000 concurrent sign-ups and confirmations for 100 seats through the production stack and a local SMTP server
+	$(BIN)/python bench/burst.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, database, media and caches
 	rm -rf $(VENV) var media staticfiles .pytest_cache .ruff_cache
