@@ -14,7 +14,9 @@ class CgmsiteConfig(AppConfig):
         # left, "posti esauriti"): the page cache is told after it commits.
         for signal in (post_save, post_delete):
             signal.connect(
-                lambda sender, instance, **kwargs: cache_map.registration_changed(instance),
+                lambda sender, instance, update_fields=None, **kwargs: (
+                    cache_map.registration_changed(instance, update_fields)
+                ),
                 sender="registrations.Registration",
                 weak=False,
                 dispatch_uid=f"cgmsite.cache_map.registration.{signal is post_save}",

@@ -9,7 +9,9 @@ request was still rendering.
 - A post (article or webinar) published, unpublished, moved or deleted: its page (old
   and new address), the home page, the news index with every category it had or has,
   their feeds and calendars, the webinar index and calendars, search, the sitemap, and
-  the pages that link to it (Wagtail's reference index).
+  the pages that link to it (Wagtail's reference index); when those links change
+  address or break (a move, a new slug, unpublishing, deleting), everything, since the
+  linking pages' bodies are cached as fragments of their own.
 - Any other page: its own paths, the pages that link to it, search and the sitemap; an
   index or home page (the navigation, every card's link) or the privacy page (the
   footer, every form): everything.
@@ -197,8 +199,14 @@ def page_changed(page, before=None) -> None:
         purge_all()
         return
     url_paths = {page.url_path, before.get("url_path", page.url_path)}
+    linking = linking_paths(page)
+    if linking and (len(url_paths) > 1 or not page.live or before.get("deleted")):
+        # The links to it change address (or break): their pages' bodies are cached as
+        # fragments keyed on their own versions, so only a new site version reaches them.
+        purge_all()
+        return
     paths = set().union(*(page_paths(url_path, page) for url_path in url_paths))
-    paths |= linking_paths(page) | common_paths()
+    paths |= linking | common_paths()
     if is_post(page):
         slugs = before.get("categories", set()) | category_slugs(page)
         webinars = {page.slug, before.get("slug", page.slug)} if is_webinar(page) else None
@@ -237,7 +245,7 @@ def page_moved(sender, instance, url_path_before, url_path_after, **kwargs):
 def page_deleted(sender, instance, **kwargs):
     # Before the rows go: the categories and links are still there to read.
     if isinstance(instance, Page) and sender is instance.specific_class and instance.live:
-        page_changed(instance, before_change(instance))
+        page_changed(instance, {**before_change(instance), "deleted": True})
 
 
 @receiver(post_save)
@@ -261,12 +269,15 @@ def shown_everywhere_changed(sender, instance, created=False, **kwargs):
         purge_all()
 
 
-def webinar_seats_changed(webinar_id: int, *, committed: bool = True) -> None:
+def webinar_seats_changed(webinar_id: int) -> None:
     """Purge a webinar's page when a registration changed what it shows: its state
-    (open, full …) or its seats left.
+    (open, full …) or its seats left. Called once the change has committed.
 
-    Called as the change is made and again once it commits; only the committed count is
-    remembered as what the page shows.
+    After the commit is enough: a render that read the versions before this purge is
+    stored under the old ones, out of reach; one that read them after sees the new
+    count. (Page edits purge before the commit too, which costs nothing there; a
+    sign-up holds the webinar's lock until it commits, so it does no work it can leave
+    to after.)
     """
     from events.models import WebinarPage
 
@@ -281,12 +292,17 @@ def webinar_seats_changed(webinar_id: int, *, committed: bool = True) -> None:
     store = page_cache.cache()
     if store.get(key) == shown:
         return
-    if committed:
-        store.set(key, shown, timeout=None)
+    store.set(key, shown, timeout=None)
     purge_now(page_paths(webinar.url_path, webinar))
 
 
-def registration_changed(registration) -> None:
+def registration_changed(registration, update_fields=None) -> None:
+    """A registration saved or deleted: its webinar's seats may show differently.
+
+    A save naming its fields without the status (an e-mail sent, a token renewed)
+    changes no seat.
+    """
+    if update_fields is not None and "status" not in update_fields:
+        return
     webinar_id = registration.webinar_id
-    webinar_seats_changed(webinar_id, committed=not transaction.get_connection().in_atomic_block)
     transaction.on_commit(lambda: webinar_seats_changed(webinar_id))

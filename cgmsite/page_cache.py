@@ -5,10 +5,11 @@ sitemap are answered from the cache (Redis in production, local memory elsewhere
 no SQL query. What may be stored is decided here (``cacheable_request``,
 ``cacheable_response``); what a change makes stale is decided in ``cgmsite.cache_map``.
 
-Never stale, without listing keys: every entry is stored under the current *version* of
-its URL path and of the whole site (``SITE``). Purging a path gives it a new version, so
-every entry stored for it (``/notizie/?page=2`` as well as ``/notizie/``) is out of reach
-at once, in every process sharing the cache. Versions are random tokens kept without
+Never stale, without listing keys: every entry is stored with the current *version* of
+its URL path and of the whole site (``SITE``), and served only while both are still
+current (read with the entry, in one round trip). Purging a path gives it a new version,
+so every entry stored for it (``/notizie/?page=2`` as well as ``/notizie/``) is out of
+reach at once, in every process sharing the cache. Versions are random tokens kept without
 expiry; one that is lost (evicted, a Redis restart) is replaced by a new one, never
 reused, so a lost version can only cause misses. The versions are read before the view
 runs: a purge while a page is being rendered leaves that render under the old version,
@@ -56,11 +57,12 @@ def version_key(path: str) -> str:
     return f"{PREFIX}:v:{path}"
 
 
-def versions(paths: list[str]) -> list[str]:
-    """The current version of each path, making one where there is none."""
+def versions(paths: list[str], found: dict | None = None) -> list[str]:
+    """The current version of each path, making one where there is none (``found``:
+    what a read of the version keys already gave)."""
     store = cache()
     keys = [version_key(path) for path in paths]
-    found = store.get_many(keys)
+    found = store.get_many(keys) if found is None else found
     for key in keys:
         if key not in found:
             value = new_version()
@@ -181,12 +183,14 @@ class PageCacheMiddleware:
         if query is None:
             return self.get_response(request)
         path = request.path
-        site_v, path_v = versions([SITE, path])
         digest = hashlib.sha256(f"{request.get_host()}{path}?{query}".encode()).hexdigest()
-        key = f"{PREFIX}:e:{digest}:{site_v}:{path_v}"
-        stored = cache().get(key)
-        if stored is not None:
-            return self.replay(request, stored)
+        key = f"{PREFIX}:e:{digest}"
+        # One round trip: the entry with the versions it must have been stored under.
+        found = cache().get_many([version_key(SITE), version_key(path), key])
+        current = tuple(versions([SITE, path], found))
+        stored = found.get(key)
+        if stored is not None and stored[0] == current:
+            return self.replay(request, stored[1:])
         response = self.get_response(request)
         if cacheable_response(request, response):
             public_cache_control(response)
@@ -197,7 +201,8 @@ class PageCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in UNSTORED_HEADERS
             ]
-            cache().set(key, (response.status_code, headers, response.content), seconds_to_keep())
+            entry = (current, response.status_code, headers, response.content)
+            cache().set(key, entry, seconds_to_keep())
             response["X-Page-Cache"] = "miss"
             if request.method == "HEAD":
                 length = len(response.content)

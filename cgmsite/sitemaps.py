@@ -4,7 +4,7 @@ One file with every page of a large newsroom took seconds and weighed hundreds o
 kilobytes (docs/benchmarks.md), because Wagtail's own sitemap loads each page's specific
 object and asks it for its URL. Here each section is Django's sitemap framework over plain
 rows: a page's address is its ``url_path`` under the site's root, read with ``values()``,
-so a sitemap page costs two queries whatever it lists. The sections:
+so a sitemap page costs the same four queries whatever it lists. The sections:
 
 - ``pages`` (/sitemap-pages.xml?p=N): every live, public page of the request's site, in
   tree order;

@@ -8,12 +8,16 @@ queries however many posts there are, and webinars join the stream by
 subclassing ``PostPage``.
 """
 
+import hashlib
+from collections.abc import Sequence
+
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -109,6 +113,9 @@ class PostPage(Page):
     class Meta:
         verbose_name = _("post")
         verbose_name_plural = _("posts")
+        # Listings walk this index newest first and stop at the page they show, instead
+        # of joining and sorting every post (docs/benchmarks.md).
+        indexes = [models.Index(fields=["date"], name="news_post_date_idx")]
 
     @property
     def summary(self) -> str:
@@ -152,9 +159,82 @@ def listed_posts():
     )
 
 
-def paginate(request, items, per_page: int):
+def paginate(request, items, per_page: int, paginator_class=Paginator, **kwargs):
     """A page of ``items``; a bad or out-of-range ``?page=`` gives a sensible page."""
-    return Paginator(items, per_page).get_page(request.GET.get("page"))
+    return paginator_class(items, per_page, **kwargs).get_page(request.GET.get("page"))
+
+
+class PostPaginator(Paginator):
+    """Pages of ``listed_posts()`` that read only the rows of the page shown.
+
+    The page's posts are found first with a narrow query the date index serves (newest
+    first, stopping at the page): their ids and versions. The posts themselves, with
+    their images and categories, are loaded only if the page's cards are not already in
+    the fragment cache (``PostList``). The total comes from ``count_query`` when given,
+    a count that needs fewer joins than the listing.
+    """
+
+    def __init__(self, object_list, per_page, count_query=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_query = count_query
+
+    @cached_property
+    def count(self) -> int:
+        return (self.count_query if self.count_query is not None else self.object_list).count()
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        versions = self.object_list.values_list("pk", "url_path", "last_published_at")
+        return self._get_page(
+            PostList(self.object_list, list(versions[bottom : bottom + self.per_page])),
+            number,
+            self,
+        )
+
+
+class PostList(Sequence):
+    """The posts of one listing page, read from the database when first used.
+
+    ``cache_key`` names the page's posts in their current versions (id, address, last
+    publication: what ``Page.cache_key`` is made of), for a fragment cache of the cards.
+    """
+
+    def __init__(self, posts, versions):
+        self._posts = posts
+        self.versions = versions
+
+    @cached_property
+    def posts(self) -> list:
+        ids = [pk for pk, _url_path, _published in self.versions]
+        return list(self._posts.filter(pk__in=ids)) if ids else []
+
+    @cached_property
+    def cache_key(self) -> str:
+        return hashlib.md5(repr(self.versions).encode(), usedforsecurity=False).hexdigest()
+
+    def __len__(self):
+        return len(self.versions)
+
+    def __getitem__(self, index):
+        # Templates try ``list["cache_key"]`` before the attribute: no loading for that.
+        if not isinstance(index, int | slice):
+            raise TypeError(f"PostList indices must be integers or slices, not {type(index)}")
+        return self.posts[index]
+
+
+def listed_count(category=None) -> models.QuerySet:
+    """What ``listed_posts()`` (of a category) counts, without the post table's join.
+
+    Every row of the category table is a post's, so counting live, public pages among
+    them gives the same number as counting the listing.
+    """
+    pages = Page.objects.live().public()
+    if category is None:
+        return pages.type(PostPage)
+    return pages.filter(
+        pk__in=PostPage.categories.through.objects.filter(category=category).values("postpage_id")
+    )
 
 
 class ArticlePage(PostPage):
@@ -267,23 +347,19 @@ class NewsIndexPage(RoutablePageMixin, Page):
         posts = listed_posts()
         if category is not None:
             posts = posts.filter(categories=category)
-        page_obj = paginate(request, posts, settings.NEWS_PAGE_SIZE)
+        page_obj = paginate(
+            request,
+            posts,
+            settings.NEWS_PAGE_SIZE,
+            paginator_class=PostPaginator,
+            count_query=listed_count(category),
+        )
         canonical_url = self.get_full_url(request)
         if category is not None:
             canonical_url += self.reverse_subpage("category", args=[category.slug])
         if page_obj.number > 1:
             canonical_url += f"?page={page_obj.number}"
         return {"posts": page_obj, "category": category, "canonical_url": canonical_url}
-
-    def get_sitemap_urls(self, request=None):
-        """The index itself, then one entry per category page."""
-        urls = super().get_sitemap_urls(request)
-        base = self.get_full_url(request)
-        urls += [
-            {"location": base + self.reverse_subpage("category", args=[category.slug])}
-            for category in Category.objects.all()
-        ]
-        return urls
 
     def get_category(self, slug: str) -> Category:
         return get_object_or_404(Category, slug=slug)

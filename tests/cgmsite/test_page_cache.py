@@ -300,3 +300,18 @@ def test_a_cache_that_is_turned_off_stores_nothing(client, news, settings):
     settings.PAGE_CACHE_ENABLED = False
     assert get(client, news.article.url)[1] is None
     assert get(client, news.article.url)[1] is None
+
+
+def test_a_link_follows_the_new_address_of_the_page_it_points_to(client, news, committed):
+    link = f'<p>Vedi <a linktype="page" id="{news.other.pk}">finanza etica</a>.</p>'
+    with committed():
+        linking = ArticlePageFactory(
+            parent=news.article.get_parent(), title="Rimandi", body=[("text", link)]
+        )
+    assert f'href="{news.other.url}"' in get(client, linking.url)[2]
+    assert cached(client, linking.url)
+    page = news.other
+    page.slug = "finanza-etica-seconda"
+    with committed():
+        page.save_revision().publish()
+    assert 'href="/notizie/finanza-etica-seconda/"' in get(client, linking.url)[2]

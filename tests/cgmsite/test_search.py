@@ -6,8 +6,11 @@ the task inline, so a page is searchable as soon as the factory has published it
 and no explicit ``update_index`` is needed.
 """
 
+from django.db import connection
+
 import pytest
 
+from news.models import listed_posts
 from tests.factories import ArticlePageFactory, CategoryFactory
 from tests.utils import listed_titles, soup
 
@@ -156,3 +159,61 @@ def test_search_matches_accented_words(client, site_tree):
     ArticlePageFactory(parent=site_tree.news_index, title="Una città più solidale")
     response = client.get("/cerca/", {"q": "città"})
     assert listed_titles(response) == ["Una città più solidale"]
+
+
+@pytest.mark.django_db
+def test_search_needs_every_word_but_not_in_the_same_field(client, site_tree):
+    """Two words: one in the title, one in the body, is a match; one word alone is not."""
+    both = ArticlePageFactory(
+        parent=site_tree.news_index,
+        title="Il lombrico al lavoro",
+        body=[("text", "<p>Un progetto girasolatico nelle scuole.</p>")],
+    )
+    ArticlePageFactory(parent=site_tree.news_index, title="Solo il lombrico")
+
+    response = client.get("/cerca/", {"q": "lombrico girasolatico"})
+
+    assert listed_titles(response) == [both.title]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="Italian stemming: PostgreSQL's text search"
+)
+def test_search_on_postgresql_finds_other_forms_of_a_word(client, site_tree):
+    """SEARCH_CONFIG "italian": a search for the plural finds the singular."""
+    article = ArticlePageFactory(
+        parent=site_tree.news_index,
+        title="Nasce una cooperativa",
+        body=[("text", "<p>Una nuova impresa sociale.</p>")],
+    )
+    assert listed_titles(client.get("/cerca/", {"q": "cooperative"})) == [article.title]
+    assert listed_titles(client.get("/cerca/", {"q": "imprese"})) == [article.title]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL GIN index")
+def test_search_on_postgresql_can_use_the_full_text_index(site_tree):
+    """The backend's match, ``(title || body) @@ query``, is one our GIN index serves.
+
+    The search's own SQL must filter on that very expression (an upgrade of the search
+    backend that changed it would leave the index unused), and PostgreSQL must be able to
+    answer that filter from the index: with a handful of rows it would rather scan, so
+    scanning is priced out (cgmsite/migrations/0003_search_title_body_index.py).
+    """
+    ArticlePageFactory(parent=site_tree.news_index, title="Il lombrico al lavoro")
+    results = listed_posts().search("lombrico", order_by_relevance=False)
+    sql, _params = results.get_queryset().query.sql_with_params()
+    table = '"wagtailsearch_indexentry"'
+    assert f'({table}."title" || {table}."body") @@' in sql
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM wagtailsearch_indexentry"
+            " WHERE (title || body) @@ to_tsquery('italian', 'lombrico')"
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "cgm_search_title_body_gin" in plan
+    assert [post.title for post in results] == ["Il lombrico al lavoro"]
