@@ -9,7 +9,7 @@ transaction takes the database lock at its start, see settings).
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -36,6 +36,24 @@ class RegistrationError(Exception):
 def lock_webinar(webinar_id: int) -> WebinarPage:
     """Lock the webinar's page row for the rest of the transaction, then load it."""
     Page.objects.select_for_update().filter(pk=webinar_id).values_list("pk", flat=True).first()
+    return WebinarPage.objects.get(pk=webinar_id)
+
+
+def share_lock_webinar(webinar_id: int) -> WebinarPage:
+    """Hold the webinar's row against changes for the rest of the transaction, then load it.
+
+    Sign-ups take this lock, shared (``FOR SHARE``): they run side by side, while a
+    publish of the webinar or a confirmation (``lock_webinar``) waits for them, and they
+    for it. They count no seats; the partial unique constraint on (webinar, e-mail)
+    keeps one person from being registered twice (``registration_create``). Databases
+    without row locks (SQLite) serialise writes anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {Page._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
+                [webinar_id],
+            )
     return WebinarPage.objects.get(pk=webinar_id)
 
 
@@ -69,28 +87,39 @@ def registration_create(
     now = now or timezone.now()
     email = normalise_email(email)
     with transaction.atomic():
-        webinar = lock_webinar(webinar.pk)
+        webinar = share_lock_webinar(webinar.pk)
         if not accepts_registrations(webinar, now):
             raise RegistrationError("closed")
-        existing = Registration.objects.filter(
+        active = Registration.objects.filter(
             webinar=webinar, email=email, status__in=Registration.ACTIVE_STATUSES
-        ).first()
+        )
+        existing = active.first()
         if existing:
             resend_current_email(existing, now)
             return existing
-        registration = Registration.objects.create(
-            webinar=webinar,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            organisation_name=organisation_name,
-            role=role,
-            member_organisation=member_organisation_for(email),
-            consent_at=now,
-            consent_version=consent_version,
-            token_nonce=tokens.new_nonce(),
-            last_email_at=now,
-        )
+        try:
+            # The same person sending the form twice at once: the second insert waits
+            # for the first and fails on the unique constraint; theirs is the answer.
+            with transaction.atomic():
+                registration = Registration.objects.create(
+                    webinar=webinar,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=email,
+                    organisation_name=organisation_name,
+                    role=role,
+                    member_organisation=member_organisation_for(email),
+                    consent_at=now,
+                    consent_version=consent_version,
+                    token_nonce=tokens.new_nonce(),
+                    last_email_at=now,
+                )
+        except IntegrityError:
+            existing = active.first()
+            if existing is None:
+                raise
+            resend_current_email(existing, now)
+            return existing
         if registration.member_organisation:
             emails.queue_confirmation(registration)
         else:

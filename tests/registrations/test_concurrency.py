@@ -46,31 +46,40 @@ def pending_tokens(webinar, count: int) -> list[str]:
     return [tokens.make_token(registration, tokens.CONFIRM) for registration in registrations]
 
 
-def confirm_all_at_once(confirmation_tokens: list[str]) -> tuple[list, list]:
-    """Run one thread per token, released together; their results and their errors."""
-    barrier = threading.Barrier(len(confirmation_tokens), timeout=60)
+def all_at_once(calls: list) -> tuple[list, list]:
+    """Run one thread per call, released together; their results and their errors."""
+    barrier = threading.Barrier(len(calls), timeout=60)
     results, errors = [], []
     lock = threading.Lock()
 
-    def confirm(token):
+    def run(call):
         try:
             barrier.wait()
-            registration = services.registration_confirm(token=token)
+            result = call()
             with lock:
-                results.append(registration)
+                results.append(result)
         except Exception as error:  # every failure is reported, none is allowed
             with lock:
                 errors.append(error)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=confirm, args=(token,)) for token in confirmation_tokens]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a confirmation never finished"
+    assert not any(thread.is_alive() for thread in threads), "a thread never finished"
     return results, errors
+
+
+def confirm_all_at_once(confirmation_tokens: list[str]) -> tuple[list, list]:
+    return all_at_once(
+        [
+            lambda token=token: services.registration_confirm(token=token)
+            for token in confirmation_tokens
+        ]
+    )
 
 
 def assert_seats_and_waiting_list(webinar, *, people: int, capacity: int, results, errors):
@@ -142,3 +151,37 @@ def test_ten_confirmations_for_three_seats_on_sqlite(concurrent_webinar):
     results, errors = confirm_all_at_once(confirmation_tokens)
 
     assert_seats_and_waiting_list(webinar, people=10, capacity=3, results=results, errors=errors)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent connections need PostgreSQL; CI runs the suite there too",
+)
+def test_sign_ups_run_side_by_side_and_one_person_twice_at_once_is_one(concurrent_webinar):
+    """Sign-ups share the webinar's lock (FOR SHARE): thirty people at once all get in,
+    and the same person sending the form ten times at once is registered once, with
+    one e-mail, and no one gets an error."""
+    webinar = concurrent_webinar(capacity=5)
+    people = [f"persona{n:02d}@cgm.coop" for n in range(30)]
+    calls = [
+        lambda address=address: services.registration_create(
+            webinar=webinar, **service_data(address)
+        )
+        for address in people + ["stessa.persona@cgm.coop"] * 10
+    ]
+
+    results, errors = all_at_once(calls)
+
+    assert errors == []
+    assert len(results) == 40
+    rows = Registration.objects.filter(webinar=webinar)
+    assert sorted(rows.values_list("email", flat=True)) == sorted(
+        [*people, "stessa.persona@cgm.coop"]
+    )
+    assert {r.pk for r in results if r.email == "stessa.persona@cgm.coop"} == {
+        rows.get(email="stessa.persona@cgm.coop").pk
+    }
+    confirmations = EmailMessage.objects.filter(kind=Kind.CONFIRMATION)
+    assert sorted(confirmations.values_list("to", flat=True)) == sorted(
+        [*people, "stessa.persona@cgm.coop"]
+    )
