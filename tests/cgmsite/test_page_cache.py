@@ -315,3 +315,75 @@ def test_a_link_follows_the_new_address_of_the_page_it_points_to(client, news, c
     with committed():
         page.save_revision().publish()
     assert 'href="/notizie/finanza-etica-seconda/"' in get(client, linking.url)[2]
+
+
+# A CDN or Varnish in front ----------------------------------------------------------------
+
+
+@pytest.fixture
+def varnish(settings):
+    """A local HTTP server that records the PURGE requests Wagtail's frontend cache sends
+    (its HTTPBackend, as for Varnish), configured as the site's frontend cache."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    purged = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_PURGE(self):
+            purged.append((self.headers["Host"], self.path))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.WAGTAILFRONTENDCACHE = {
+        "varnish": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": f"http://127.0.0.1:{server.server_port}",
+        }
+    }
+    yield purged
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_cdn_is_purged_of_the_same_addresses_with_each_listing_page(
+    news, committed, varnish, settings
+):
+    settings.NEWS_PAGE_SIZE = 1  # three posts: listings have a ?page=2 and a ?page=3
+    page = news.article
+    page.title = "Welfare di comunità, aggiornato"
+    with committed():
+        page.save_revision().publish()
+    paths = {path for host, path in varnish}
+    assert {host for host, path in varnish} == {"testserver"}
+    for path in (
+        page.url,
+        "/",
+        "/notizie/",
+        "/notizie/?page=2",
+        "/notizie/?page=3",
+        "/notizie/categoria/welfare/",
+        "/notizie/categoria/welfare/?page=3",
+        "/notizie/feed/",
+        "/notizie/categoria/welfare/feed/",
+        "/sitemap-pages.xml",
+    ):
+        assert path in paths, path
+    assert news.other.url not in paths
+    assert "/notizie/categoria/finanza/" not in paths
+
+    varnish.clear()
+    category = news.finanza
+    category.name = "Finanza etica"
+    with committed():
+        category.save()
+    # A CDN keeps no versions: every address the site serves is purged.
+    paths = {path for host, path in varnish}
+    for path in (news.other.url, news.article.url, news.webinar.url, "/notizie/categoria/finanza/"):
+        assert path in paths, path
