@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cgmsite import admin_access, sitemaps, views
+from cgmsite import admin_access, routing, sitemaps, views
 from events import views as events_views
 from registrations import tracking as registrations_tracking
 from registrations import views as registrations_views
@@ -55,4 +55,9 @@ if settings.DEBUG or settings.SERVE_MEDIA:
     media = {"document_root": settings.MEDIA_ROOT}
     urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$", serve, media)]
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages: Wagtail's serve view, with routes remembered (cgmsite.routing); Wagtail's own
+# patterns after it (its password and login helpers; its serve, same address, unreached).
+urlpatterns += [
+    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]

@@ -58,7 +58,7 @@ class PostFeed(Feed):
         )
 
     def items(self):
-        posts = listed_posts()
+        posts = listed_posts(images=False)
         if self.category:
             posts = posts.filter(categories=self.category)
         return posts[:FEED_LENGTH]

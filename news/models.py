@@ -144,18 +144,18 @@ def reindex_published_post(sender, instance, **kwargs):
         )
 
 
-def listed_posts():
+def listed_posts(*, images: bool = True):
     """Published, public posts with what a card needs, newest first.
 
     The related lookups are prefetched so that rendering a page of cards costs
-    the same few queries whether it shows 1 post or 12.
+    the same few queries whether it shows 1 post or 12. ``images=False`` leaves out the
+    hero images and their renditions, for lists that show none (feeds).
     """
-    return (
-        PostPage.objects.live()
-        .public()
-        .select_related("hero_image")
-        .prefetch_related("categories", "hero_image__renditions")
-        .order_by("-date", "-first_published_at", "-id")
+    posts = PostPage.objects.live().public().order_by("-date", "-first_published_at", "-id")
+    if not images:
+        return posts.prefetch_related("categories")
+    return posts.select_related("hero_image").prefetch_related(
+        "categories", "hero_image__renditions"
     )
 
 

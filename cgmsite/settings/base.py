@@ -426,6 +426,8 @@ CONTENT_SECURITY_POLICY_ADMIN = {
 
 NEWS_PAGE_SIZE = 12
 SEARCH_PAGE_SIZE = 10
+# Matches counted (and paged through) at most; a search beyond it says "more than".
+SEARCH_MAX_RESULTS = 1000
 # Addresses per sitemap page (/sitemap-pages.xml?p=N); the protocol allows 50,000, a few
 # thousand keep each page quick to build and to cache.
 SITEMAP_PAGE_SIZE = int(env("SITEMAP_PAGE_SIZE", "2000"))

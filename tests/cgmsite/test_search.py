@@ -99,6 +99,27 @@ def test_search_results_are_paginated_and_links_keep_the_query(client, site_tree
 
 
 @pytest.mark.django_db
+def test_a_word_in_too_many_posts_counts_them_only_up_to_the_cap(client, site_tree, settings):
+    settings.SEARCH_PAGE_SIZE = 2
+    settings.SEARCH_MAX_RESULTS = 4
+    for _ in range(5):
+        ArticlePageFactory(parent=site_tree.news_index, standfirst="Il progetto cormorano.")
+
+    first = client.get("/cerca/", {"q": "cormorano"})
+    count = soup(first).select_one(".search-count").get_text()
+    assert count.startswith("Più di 4 risultati per «cormorano»")
+    assert "aggiungi una parola" in count
+    assert "Pagina 1 di 2" in soup(first).select_one(".pagination").get_text()
+    last = client.get("/cerca/", {"q": "cormorano", "page": "9"})
+    assert len(listed_titles(last)) == 2
+    assert soup(last).select_one(".pagination a[rel=next]") is None
+
+    settings.SEARCH_MAX_RESULTS = 5  # exactly at the cap: the real count
+    exact = client.get("/cerca/", {"q": "progetto cormorano"})
+    assert soup(exact).select_one(".search-count").get_text().startswith("5 risultati")
+
+
+@pytest.mark.django_db
 def test_search_only_returns_posts_not_other_pages(client, site_tree):
     """The home and news index pages are not results, even when their title matches."""
     ArticlePageFactory(parent=site_tree.news_index, title="Notizie dalla rete")
