@@ -51,7 +51,7 @@ run: demo admin ## Set everything up, serve the site on 127.0.0.1:$(PORT) with t
 serve-prod: $(VENV)/.installed-dev messages ## The production stack on 127.0.0.1:$(PORT): gunicorn, e-mail worker, periodic jobs; local PostgreSQL and Redis (Ctrl-C stops)
 	@PORT=$(PORT) bin/serve-prod
 
-periodic: ## Every minute: publish scheduled pages, re-enqueue stalled e-mails, send due reminders (production: cron)
+periodic: ## Every minute: publish scheduled pages, re-enqueue stalled e-mails, send due reminders, sync Teams (production: cron)
 	@while true; do \
 	  $(BIN)/python manage.py run_periodic_jobs >/dev/null; \
 	  sleep 60; \

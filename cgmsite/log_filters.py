@@ -17,6 +17,8 @@ from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
 TOKEN_PATH = re.compile(
     r"(/webinar/entra/|/iscrizioni/(?:conferma|richiedi-accesso|annulla)/"
+    # A certificate's download link (its verification address has no secret).
+    r"|/attestati/(?!verifica/)"
     # The admin's password reset link: /admin/password_reset/confirm/<uid>/<token>/.
     r"|/admin/password_reset/confirm/[^/\s\"'?#]+/)[^/\s\"'?#]+"
 )

@@ -28,6 +28,17 @@ urlpatterns = [
     ),
     # The personal join link: in front of the page tree, which owns "/webinar/…".
     path("webinar/entra/<str:token>/", registrations_views.join, name="join"),
+    # Certificates of attendance: anyone may check a code; the PDF behind a personal link.
+    path(
+        "attestati/verifica/<str:code>/",
+        registrations_views.certificate_verify,
+        name="certificate_verify",
+    ),
+    path(
+        "attestati/<str:token>/",
+        registrations_views.certificate_download,
+        name="certificate_download",
+    ),
     # A sitemap index and its pages of at most SITEMAP_PAGE_SIZE addresses (cgmsite/sitemaps.py).
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap_section"),

@@ -12,6 +12,7 @@ from enum import StrEnum
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Case, F, IntegerField, Min, Q, Value, When
 from django.utils import dateformat, timezone
@@ -26,6 +27,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from events.teams.client import graph_enabled
+from events.teams.models import TeamsMeeting
+from events.teams.panels import TeamsMeetingPanel
 from events.validators import validate_teams_join_url
 from news.models import Category, PostPage, paginate
 
@@ -96,6 +100,10 @@ class WebinarPage(PostPage):
         SCHEDULED = "scheduled", _("Scheduled")
         CANCELLED = "cancelled", _("Cancelled")
 
+    class MeetingMode(models.TextChoices):
+        LINK = "link", _("Paste a link")
+        AUTOMATIC = "automatic", _("Create automatically")
+
     topic_area = models.CharField(
         _("topic area"),
         max_length=120,
@@ -126,6 +134,18 @@ class WebinarPage(PostPage):
         choices=Platform.choices,
         default=Platform.TEAMS,
         help_text=_("Where the webinar is held."),
+    )
+    teams_meeting_mode = models.CharField(
+        _("Teams meeting"),
+        max_length=20,
+        choices=MeetingMode.choices,
+        default=MeetingMode.LINK,
+        help_text=_(
+            "“Create automatically”: the site creates the meeting in Teams when the webinar "
+            "is published and keeps its title and time up to date (needs Microsoft Graph, "
+            "see docs/teams.md). “Paste a link”: copy the join link of a meeting made in "
+            "Teams or Outlook below."
+        ),
     )
     teams_join_url = models.URLField(
         _("Teams join link"),
@@ -186,6 +206,30 @@ class WebinarPage(PostPage):
         default=Status.SCHEDULED,
         help_text=_("Set to “Cancelled” to cancel the webinar: its page stays readable."),
     )
+    attendance_threshold = models.PositiveSmallIntegerField(
+        _("attendance threshold (%)"),
+        default=75,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "The share of the scheduled time a registrant must attend to count as present "
+            "and receive a certificate of attendance."
+        ),
+    )
+    materials_url = models.URLField(
+        _("materials or recording link"),
+        max_length=2000,
+        blank=True,
+        help_text=_("After the webinar: sent in the follow-up e-mail to attendees and absentees."),
+    )
+    materials_document = models.ForeignKey(
+        "wagtaildocs.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("materials document"),
+        help_text=_("After the webinar: slides or handouts, linked in the follow-up e-mail."),
+    )
     sequence = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -197,6 +241,7 @@ class WebinarPage(PostPage):
         "start",
         "end",
         "platform",
+        "teams_meeting_mode",
         "teams_join_url",
         "contact_email",
         "members_only",
@@ -241,6 +286,8 @@ class WebinarPage(PostPage):
         MultiFieldPanel(
             [
                 FieldPanel("platform"),
+                FieldPanel("teams_meeting_mode", widget=forms.RadioSelect),
+                TeamsMeetingPanel(),
                 FieldPanel("teams_join_url"),
                 FieldRowPanel([FieldPanel("is_free"), FieldPanel("members_only")]),
                 FieldPanel("contact_email"),
@@ -256,6 +303,14 @@ class WebinarPage(PostPage):
                 ),
             ],
             heading=_("Registration"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("attendance_threshold"),
+                FieldPanel("materials_url"),
+                FieldPanel("materials_document"),
+            ],
+            heading=_("After the webinar"),
         ),
         MultiFieldPanel(
             [FieldPanel("hero_image"), FieldPanel("hero_image_credit")],
@@ -280,16 +335,22 @@ class WebinarPage(PostPage):
         opens = self.registration_opens_at
         if opens and opens >= (closes or self.start or opens):
             errors["registration_opens_at"] = _("Registration must open before it closes.")
-        if self.members_only and self.platform == self.Platform.TEAMS:
-            if not self.teams_join_url:
-                errors["teams_join_url"] = _(
-                    "A members-only webinar on Teams needs the Teams join link: registrants "
-                    "receive it in their invitation."
-                )
-            if not self.contact_email:
-                errors["contact_email"] = _(
-                    "A members-only webinar needs a contact address for information."
-                )
+        automatic = self.teams_meeting_mode == self.MeetingMode.AUTOMATIC
+        if automatic and not graph_enabled():
+            errors["teams_meeting_mode"] = _(
+                "This site cannot create Teams meetings: Microsoft Graph is not configured "
+                "(docs/teams.md). Paste the meeting's join link instead."
+            )
+        on_teams = self.members_only and self.platform == self.Platform.TEAMS
+        if on_teams and not automatic and not self.teams_join_url:
+            errors["teams_join_url"] = _(
+                "A members-only webinar on Teams needs the Teams join link (or a meeting "
+                "created automatically): registrants receive it in their invitation."
+            )
+        if on_teams and not self.contact_email:
+            errors["contact_email"] = _(
+                "A members-only webinar needs a contact address for information."
+            )
         if self.capacity is not None and self.pk:
             taken = self.seats_taken()
             if self.capacity < taken:
@@ -315,6 +376,22 @@ class WebinarPage(PostPage):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def creates_teams_meeting(self) -> bool:
+        return self.teams_meeting_mode == self.MeetingMode.AUTOMATIC
+
+    @property
+    def meeting_join_url(self) -> str:
+        """Where registrants join: the pasted link, or the meeting the site created.
+
+        Read at the time of use (a join link click, an invitation): a meeting created
+        after the invitation went out is found all the same.
+        """
+        if not self.creates_teams_meeting:
+            return self.teams_join_url
+        meeting = TeamsMeeting.objects.filter(webinar_id=self.pk, ready=True)
+        return meeting.values_list("join_url", flat=True).first() or ""
 
     @property
     def registration_closes(self):

@@ -21,7 +21,6 @@ import logging
 from django.contrib.admin import SimpleListFilter, display
 from django.contrib.admin.utils import quote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
@@ -45,7 +44,7 @@ from wagtail_modeladmin.options import ModelAdmin
 from wagtail_modeladmin.views import IndexView, InspectView
 
 from events.models import WebinarPage
-from registrations import exports, outbox, services
+from registrations import exports, outbox, selectors, services
 from registrations.models import EmailMessage, Registration
 from registrations.services import RegistrationError
 
@@ -209,16 +208,6 @@ class WebinarListFilter(SimpleListFilter):
         return queryset.filter(webinar_id=int(value))
 
 
-def webinar_counts(webinar: WebinarPage) -> dict:
-    """Confirmed, capacity, waiting list and access requests to review, in one query."""
-    counts = Registration.objects.filter(webinar_id=webinar.pk).aggregate(
-        confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
-        waitlisted=Count("pk", filter=Q(status=Status.WAITLISTED)),
-        pending_review=Count("pk", filter=Q(status=Status.PENDING_REVIEW)),
-    )
-    return {**counts, "capacity": webinar.capacity}
-
-
 def webinar_counts_text(counts: dict) -> str:
     """«12 confirmed of 50 seats · 3 on the waiting list · 1 access request to review»."""
     if counts["capacity"] is None:
@@ -273,11 +262,17 @@ def webinar_registration_notice(request, page) -> None:
     webinar = WebinarPage.objects.filter(pk=page.pk).only("pk", "capacity").first()
     if webinar is None:
         return
-    counts = webinar_counts(webinar)
+    counts = selectors.webinar_counts(webinar)
     messages.info(
         request,
         gettext("Registrations: %(counts)s.") % {"counts": webinar_counts_text(counts)},
-        buttons=[messages.button(registrations_url(webinar), gettext("See the registrations"))],
+        buttons=[
+            messages.button(registrations_url(webinar), gettext("See the registrations")),
+            messages.button(
+                reverse("registrations_webinar_attendance", args=[webinar.pk]),
+                gettext("Attendance and certificates"),
+            ),
+        ],
         extra_tags="webinar-registration-counts",
     )
 
@@ -379,7 +374,10 @@ class RegistrationIndexView(IndexView):
         context["row_action_form_id"] = ROW_ACTION_FORM_ID
         if self.webinar:
             context["webinar"] = self.webinar
-            context["webinar_counts"] = webinar_counts_text(webinar_counts(self.webinar))
+            context["webinar_counts"] = webinar_counts_text(selectors.webinar_counts(self.webinar))
+            context["attendance_url"] = reverse(
+                "registrations_webinar_attendance", args=[self.webinar.pk]
+            )
         return context
 
 
@@ -421,8 +419,9 @@ class RegistrationAdmin(ReadOnlyModelAdmin):
         "confirmed_at",
         # When the personal join link was first opened: a first measure of attendance.
         "join_first_used_at",
+        "attendance_label",
     )
-    list_filter = (WebinarListFilter, "status", "member_organisation")
+    list_filter = (WebinarListFilter, "status", "attendance", "member_organisation")
     list_select_related = ("webinar", "member_organisation")
     # Shows the download buttons; the files' columns are ``exports.HEADINGS``.
     list_export = (
@@ -436,6 +435,8 @@ class RegistrationAdmin(ReadOnlyModelAdmin):
         "waitlist_position",
         "created_at",
         "confirmed_at",
+        "attendance",
+        "attended_seconds",
     )
     search_fields = ("first_name", "last_name", "email", "organisation_name")
     ordering = ("-created_at",)
@@ -462,6 +463,8 @@ class RegistrationAdmin(ReadOnlyModelAdmin):
         "cancelled_at",
         "join_first_used_at",
         "join_count",
+        "attendance",
+        "attended_seconds",
         "anonymised_at",
     )
 
@@ -469,6 +472,14 @@ class RegistrationAdmin(ReadOnlyModelAdmin):
         if user_can_change_registrations(request.user):
             return (*self.list_display, "row_actions")
         return self.list_display
+
+    @display(description=_("attendance"), ordering="attendance")
+    def attendance_label(self, registration: Registration) -> str:
+        """«presente (85 min)», from the Teams attendance; empty until it is imported."""
+        if not registration.attendance:
+            return ""
+        minutes = round((registration.attended_seconds or 0) / 60)
+        return f"{registration.get_attendance_display()} ({minutes} min)"
 
     @display(description=_("name"), ordering="last_name")
     def full_name(self, registration: Registration) -> str:

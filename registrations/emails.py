@@ -14,7 +14,6 @@ import re
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -96,44 +95,38 @@ def queue(
 ) -> EmailMessage | None:
     """Render and queue one message; with ``ics_method`` it carries the personal .ics.
 
-    A message with a ``dedupe_key`` goes out at most once: a second call with the same
-    key (a signal delivered twice, a job run twice) queues nothing and returns None.
+    A message with a ``dedupe_key`` goes out at most once (the outbox decides, and then
+    renders nothing): a second call with the same key (a signal delivered twice, a job
+    run twice) queues nothing and returns None.
     """
-    context = {**base_context(registration), **extra}
-    subject, body_text, body_html = render(kind, context)
-    ics = ""
-    if ics_method:
-        ics = invitations.registration_ics(
-            registration,
-            method=ics_method,
-            site=context["site"],
-            webinar_url=context["webinar_url"],
-        )
-    fields = {
-        "kind": kind,
-        "to": to or registration.email,
-        "subject": subject,
-        "body_text": body_text,
-        "body_html": body_html,
-        "registration": registration,
-        "webinar": registration.webinar,
-        "ics": ics,
-        "ics_method": ics_method,
-    }
-    if not dedupe_key:
-        return email_queue(**fields)
-    if EmailMessage.objects.filter(dedupe_key=dedupe_key).exists():
-        return None
-    try:
-        # A savepoint: should a concurrent transaction have taken the key, the row and
-        # its on-commit send are both rolled back, and the caller's transaction goes on.
-        with transaction.atomic():
-            message = email_queue(**fields)
-            EmailMessage.objects.filter(pk=message.pk).update(dedupe_key=dedupe_key)
-    except IntegrityError:
-        return None
-    message.dedupe_key = dedupe_key
-    return message
+
+    def build() -> dict:
+        context = {**base_context(registration), **extra}
+        subject, body_text, body_html = render(kind, context)
+        ics = ""
+        if ics_method:
+            ics = invitations.registration_ics(
+                registration,
+                method=ics_method,
+                site=context["site"],
+                webinar_url=context["webinar_url"],
+            )
+        return {
+            "subject": subject,
+            "body_text": body_text,
+            "body_html": body_html,
+            "ics": ics,
+        }
+
+    return email_queue(
+        kind=kind,
+        to=to or registration.email,
+        registration=registration,
+        webinar=registration.webinar,
+        ics_method=ics_method,
+        dedupe_key=dedupe_key,
+        build=build,
+    )
 
 
 def queue_confirmation(registration: Registration) -> EmailMessage:
@@ -194,11 +187,8 @@ def queue_access_rejected(registration: Registration) -> EmailMessage:
 
 
 def queue_waitlisted(registration: Registration) -> EmailMessage:
-    """A place on the waiting list; records the schedule it states (``schedule_fingerprint``)."""
-    message = queue(Kind.WAITLISTED, registration)
-    registration.invited_fingerprint = invitations.schedule_fingerprint(registration.webinar)
-    registration.save(update_fields=["invited_fingerprint", "updated_at"])
-    return message
+    """A place on the waiting list (the caller records the schedule it states)."""
+    return queue(Kind.WAITLISTED, registration)
 
 
 def queue_waitlist_update(
@@ -222,25 +212,18 @@ def queue_promoted(registration: Registration) -> EmailMessage:
     return queue(Kind.PROMOTED, registration)
 
 
-def ensure_join_token(registration: Registration) -> None:
-    if not registration.join_token:
-        registration.join_token = new_join_token()
-        registration.save(update_fields=["join_token", "updated_at"])
-
-
 def new_join_token() -> str:
     return secrets.token_urlsafe(32)
 
 
 def join_context(registration: Registration) -> dict:
     """The personal join link, the Teams fallback and the programme: confirmed people only."""
-    if registration.status != Registration.Status.CONFIRMED:
-        raise ValueError("Join links go only to confirmed registrants.")
-    ensure_join_token(registration)
+    if registration.status != Registration.Status.CONFIRMED or not registration.join_token:
+        raise ValueError("Join links go only to confirmed registrants (who have a token).")
     webinar = registration.webinar
     return {
         "personal_join_url": invitations.join_link(registration),
-        "teams_url": webinar.teams_join_url,
+        "teams_url": webinar.meeting_join_url,
         "programme_url": absolute(webinar.programme.url) if webinar.programme else "",
     }
 
@@ -248,14 +231,10 @@ def join_context(registration: Registration) -> dict:
 def queue_invitation(registration: Registration) -> EmailMessage:
     """The Teams guest invitation with its calendar event, for a confirmed registrant only.
 
-    Records what the person was told (``invited_fingerprint``), so that a later
-    publication of the webinar sends an update only when something they know changed.
+    The caller records what the person was told (``services.invite``).
     """
     context = join_context(registration)
-    message = queue(Kind.INVITATION, registration, ics_method=invitations.REQUEST, **context)
-    registration.invited_fingerprint = invitations.webinar_fingerprint(registration.webinar)
-    registration.save(update_fields=["invited_fingerprint", "updated_at"])
-    return message
+    return queue(Kind.INVITATION, registration, ics_method=invitations.REQUEST, **context)
 
 
 def queue_update(
@@ -293,17 +272,45 @@ def queue_cancellation(
     """The registration, or the whole webinar, is cancelled.
 
     A person who held a seat had the event in their calendar: they also get
-    METHOD:CANCEL for the same UID with a higher SEQUENCE, so it disappears.
+    METHOD:CANCEL for the same UID, with the higher SEQUENCE the caller has set, so it
+    disappears.
     """
-    ics_method = ""
-    if had_seat:
-        registration.ics_sequence += 1
-        registration.save(update_fields=["ics_sequence", "updated_at"])
-        ics_method = invitations.CANCEL
     return queue(
         Kind.CANCELLATION,
         registration,
-        ics_method=ics_method,
+        ics_method=invitations.CANCEL if had_seat else "",
         dedupe_key=dedupe_key,
         webinar_cancelled=webinar_cancelled,
     )
+
+
+def followup_context(registration: Registration, certificate=None) -> dict:
+    """What a follow-up says: minutes attended, the certificate, the webinar's materials."""
+    from registrations import certificates
+
+    webinar = registration.webinar
+    document = webinar.materials_document
+    return {
+        # After the webinar there is nothing left to cancel.
+        "cancel_url": "",
+        "attended_minutes": round((registration.attended_seconds or 0) / 60),
+        "certificate_url": certificates.download_url(certificate) if certificate else "",
+        "certificate_code": certificate.code if certificate else "",
+        "materials_url": webinar.materials_url,
+        "materials_document": document,
+        "materials_document_url": absolute(document.url) if document else "",
+    }
+
+
+def queue_followup(
+    registration: Registration, *, certificate=None, dedupe_key: str = ""
+) -> EmailMessage | None:
+    """Thanks (with the certificate, for attendees) or «ci dispiace non averti visto»."""
+    context = followup_context(registration, certificate)
+    return queue(followup_kind(registration), registration, dedupe_key=dedupe_key, **context)
+
+
+def followup_kind(registration: Registration) -> str:
+    if registration.attendance == Registration.Attendance.ABSENT:
+        return Kind.FOLLOWUP_ABSENT
+    return Kind.FOLLOWUP_ATTENDED

@@ -42,9 +42,11 @@ HEADINGS = (
     "posizione in lista d'attesa",
     "registrato il",
     "confermato il",
+    "presenza",
+    "minuti di presenza",
 )
 # Widths (in characters) of the XLSX columns, in the order of HEADINGS.
-XLSX_WIDTHS = (18, 22, 34, 34, 30, 24, 26, 14, 17, 17)
+XLSX_WIDTHS = (18, 22, 34, 34, 30, 24, 26, 14, 17, 17, 20, 12)
 CSV_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 XLSX_DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 # Italian Excel splits CSV columns on ";" (the comma is the decimal separator there).
@@ -89,6 +91,10 @@ def registration_rows(registrations: Iterable[Registration]) -> Iterator[list]:
                 registration.waitlist_position,
                 local_naive(registration.created_at),
                 local_naive(registration.confirmed_at),
+                str(registration.get_attendance_display()) if registration.attendance else None,
+                None
+                if registration.attended_seconds is None
+                else round(registration.attended_seconds / 60),
             ]
 
 

@@ -31,10 +31,13 @@ ALARM_BEFORE = timedelta(minutes=15)
 
 def webinar_fingerprint(webinar: WebinarPage) -> str:
     """What a registrant must hear about when it changes: times, join link, status."""
+    # The meeting the site created for a webinar is deleted after its cancellation has
+    # gone out: that is no further news.
+    own_meeting_gone = webinar.is_cancelled and webinar.creates_teams_meeting
     parts = [
         webinar.start.astimezone(UTC).isoformat(),
         webinar.end.astimezone(UTC).isoformat(),
-        webinar.teams_join_url or "",
+        "" if own_meeting_gone else webinar.meeting_join_url,
         webinar.status,
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
@@ -113,8 +116,9 @@ def registration_ics(registration: Registration, *, method: str, site, webinar_u
                 if part
             ),
         )
-        if webinar.teams_join_url:
-            event.add("x-microsoft-skypeteamsmeetingurl", webinar.teams_join_url)
+        teams_url = webinar.meeting_join_url
+        if teams_url:
+            event.add("x-microsoft-skypeteamsmeetingurl", teams_url)
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", webinar.title)

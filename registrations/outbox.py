@@ -25,6 +25,7 @@ before the row says so sends it again, with the same Message-ID (``stable_messag
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from functools import partial
@@ -60,48 +61,41 @@ MIN_DEFER = timedelta(seconds=1)
 
 def email_queue(
     *,
-    kind: str,
-    to: str,
-    subject: str,
-    body_text: str,
-    body_html: str = "",
-    registration=None,
-    webinar=None,
-    ics: str = "",
-    ics_method: str = "",
     dedupe_key: str | None = None,
-) -> EmailMessage:
+    build: Callable[[], dict] | None = None,
+    **fields,
+) -> EmailMessage | None:
     """Write the message row and send it once the surrounding transaction commits.
 
-    A message with a ``dedupe_key`` already in the outbox is not written again: the
-    existing row is returned and nothing more is sent.
+    ``fields`` are the row's (``kind``, ``to``, ``subject``, ``body_text``, ``body_html``,
+    ``registration``, ``webinar``, ``ics``, ``ics_method``), or ``build()`` returns them.
+
+    The ``dedupe_key`` is the one place that decides "send this once": a message whose
+    key is already in the outbox is neither built nor written again, and None is
+    returned. Two transactions racing with the same key: the unique constraint lets one
+    row in, the other gets None (its savepoint rolled back, its transaction goes on).
     """
-    fields = {
-        "kind": kind,
-        "to": to,
-        "subject": subject,
-        "body_text": body_text,
-        "body_html": body_html,
-        "registration": registration,
-        "webinar": webinar,
-        "ics": ics,
-        "ics_method": ics_method,
-        "dedupe_key": dedupe_key or None,
-    }
-    if dedupe_key:
-        existing = EmailMessage.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
+    if not dedupe_key:
+        message = EmailMessage.objects.create(**(build() if build else {}), **fields)
+    else:
+        if EmailMessage.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
         try:
             with transaction.atomic():
-                message = EmailMessage.objects.create(**fields)
+                message = EmailMessage.objects.create(
+                    **(build() if build else {}), **fields, dedupe_key=dedupe_key
+                )
         except IntegrityError:
-            # Another transaction wrote the same message between the check and the insert.
-            return EmailMessage.objects.get(dedupe_key=dedupe_key)
-    else:
-        message = EmailMessage.objects.create(**fields)
+            return None
     transaction.on_commit(partial(enqueue_send, message.pk))
     return message
+
+
+def keys_in_outbox(keys: list[str]) -> set[str]:
+    """Which of these dedupe keys the outbox already holds (their message queued or sent)."""
+    return set(
+        EmailMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
 
 
 def enqueue_send(message_id: int, *, run_after: datetime | None = None) -> None:

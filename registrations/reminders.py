@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from events.models import WebinarPage
 from registrations import emails
-from registrations.models import EmailMessage, Registration
+from registrations.models import Registration
 from registrations.services import lock_webinar
 
 logger = logging.getLogger(__name__)
@@ -72,9 +72,7 @@ def remind_webinar(webinar_id: int, offsets: list[timedelta], now) -> int:
             # Whoever confirmed after this reminder's time has just had the invitation.
             if registration.confirmed_at and registration.confirmed_at > webinar.start - offset:
                 continue
-            key = reminder_key(registration, offset)
-            if EmailMessage.objects.filter(dedupe_key=key).exists():
-                continue
             registration.webinar = webinar
+            key = reminder_key(registration, offset)
             queued += emails.queue_reminder(registration, dedupe_key=key) is not None
     return queued

@@ -10,10 +10,13 @@
   and address are blanked or replaced, while status, member organisation, timestamps and
   so the counts per status stay. Their e-mails keep kind, status, attempts and times but
   lose recipient, subject, bodies, calendar part (with the Teams link), error and
-  provider id.
+  provider id. Attendance records keep their minutes but lose the name and address in
+  the report; certificates lose the name and their download link, and their code still
+  verifies the webinar and date they were issued for.
 
 ``person_erase`` (``manage.py erase_person EMAIL``) removes everything about one address
-at once, queued e-mails included, and gives a freed seat to the waiting list.
+at once, queued e-mails included (and the person's attendance records; their
+certificates keep only webinar and date), and gives a freed seat to the waiting list.
 
 Both run in one transaction, are idempotent (a second run reports zeros) and take
 ``dry_run=True`` to report what they would do and roll everything back. A deleted
@@ -33,9 +36,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events.models import WebinarPage
-from registrations import services
+from registrations import selectors, services
 from registrations.membership import normalise_email, unicode_domain
-from registrations.models import AllowedAddress, EmailMessage, Registration
+from registrations.models import (
+    AllowedAddress,
+    AttendanceRecord,
+    Certificate,
+    EmailMessage,
+    Registration,
+)
 
 Status = Registration.Status
 
@@ -72,6 +81,7 @@ class PurgeReport:
     emails_deleted: int = 0
     emails_anonymised: int = 0
     unsent_emails_stopped: int = 0
+    attendance_records_anonymised: int = 0
     dry_run: bool = False
 
     @property
@@ -89,6 +99,8 @@ class PurgeReport:
             _("E-mails deleted: %(count)d") % {"count": self.emails_deleted},
             _("E-mails anonymised: %(count)d") % {"count": self.emails_anonymised},
             _("Unsent e-mails stopped: %(count)d") % {"count": self.unsent_emails_stopped},
+            _("Attendance records anonymised: %(count)d")
+            % {"count": self.attendance_records_anonymised},
         ]
         if self.dry_run:
             lines.append(_("Dry run: nothing was changed."))
@@ -108,6 +120,7 @@ class EraseReport:
     emails_deleted: int = 0
     unsent_emails_deleted: int = 0
     allowed_addresses_deleted: int = 0
+    attendance_records_deleted: int = 0
     promoted: int = 0
     # Not erased (it is page content, changed by editors), only reported.
     webinar_contacts: int = 0
@@ -119,6 +132,7 @@ class EraseReport:
             self.registrations_deleted
             or self.emails_deleted
             or self.allowed_addresses_deleted
+            or self.attendance_records_deleted
             or self.promoted
         )
 
@@ -130,6 +144,7 @@ class EraseReport:
             _("E-mails deleted: %(count)d (not yet sent: %(unsent)d)")
             % {"count": self.emails_deleted, "unsent": self.unsent_emails_deleted},
             _("Allowed addresses deleted: %(count)d") % {"count": self.allowed_addresses_deleted},
+            _("Attendance records deleted: %(count)d") % {"count": self.attendance_records_deleted},
             _("Seats given to the waiting list: %(count)d") % {"count": self.promoted},
         ]
         if self.webinar_contacts:
@@ -196,6 +211,17 @@ def registrations_purge(*, now: datetime | None = None, dry_run: bool = False) -
             join_token=None,
             anonymised_at=now,
         )
+        # Attendance keeps its minutes, not who: the name and address in the report go.
+        report.attendance_records_anonymised = (
+            AttendanceRecord.objects.filter(webinar__end__lt=retention_over)
+            .exclude(email="", display_name="")
+            .update(
+                email="",
+                display_name="",
+                person_key=Concat(Value("anonimo:"), Cast("pk", CharField())),
+            )
+        )
+        _certificates_anonymise(Certificate.objects.filter(webinar__end__lt=retention_over))
 
         messages = EmailMessage.objects.filter(
             Q(registration__webinar__end__lt=retention_over)
@@ -259,6 +285,13 @@ def person_erase(*, email: str, now: datetime | None = None, dry_run: bool = Fal
         ids = [pk for pk, _webinar_id, _status in rows]
         seat_freed = {webinar_id for _pk, webinar_id, status in rows if status == Status.CONFIRMED}
 
+        # Their certificates stay genuine for the webinar and date, without the name.
+        _certificates_anonymise(Certificate.objects.filter(registration_id__in=ids))
+        report.attendance_records_deleted = _delete(
+            AttendanceRecord.objects.filter(
+                Q(registration_id__in=ids) | _any_of("email", spellings)
+            )
+        )
         messages = EmailMessage.objects.filter(
             Q(registration_id__in=ids) | _any_of("to", spellings)
         )
@@ -271,9 +304,9 @@ def person_erase(*, email: str, now: datetime | None = None, dry_run: bool = Fal
 
         for webinar in webinars:
             if webinar.pk in seat_freed:
-                taken = services.seats_taken(webinar)
+                taken = selectors.seats_taken(webinar.pk)
                 services.waitlist_promote(webinar=webinar, now=now)
-                report.promoted += services.seats_taken(webinar) - taken
+                report.promoted += selectors.seats_taken(webinar.pk) - taken
 
         report.webinar_contacts = WebinarPage.objects.filter(
             _any_of("contact_email", spellings)
@@ -282,6 +315,11 @@ def person_erase(*, email: str, now: datetime | None = None, dry_run: bool = Fal
         if dry_run:
             transaction.set_rollback(True)
     return report
+
+
+def _certificates_anonymise(certificates: QuerySet) -> int:
+    """The name goes and the download link stops; the code still verifies webinar and date."""
+    return certificates.exclude(name="", download_token=None).update(name="", download_token=None)
 
 
 def _registrations_delete(registrations: QuerySet) -> tuple[int, int, int]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from events.models import RegistrationState, WebinarPage
-from registrations import emails, invitations, tokens
+from registrations import emails, invitations, selectors, tokens
 from registrations.membership import member_organisation_for, normalise_email
 from registrations.models import Registration
 
@@ -55,10 +55,6 @@ def share_lock_webinar(webinar_id: int) -> WebinarPage:
                 [webinar_id],
             )
     return WebinarPage.objects.get(pk=webinar_id)
-
-
-def seats_taken(webinar: WebinarPage) -> int:
-    return Registration.objects.filter(webinar=webinar, status=Status.CONFIRMED).count()
 
 
 def accepts_registrations(webinar: WebinarPage, now=None) -> bool:
@@ -138,13 +134,39 @@ def resend_current_email(registration: Registration, now) -> None:
         else:
             emails.queue_members_only(registration)
     elif registration.status == Status.CONFIRMED:
-        emails.queue_invitation(registration)
+        invite(registration)
     elif registration.status == Status.WAITLISTED:
-        emails.queue_waitlisted(registration)
+        tell_waitlisted(registration)
     else:  # pending_review: staff will answer
         return
     registration.last_email_at = now
     registration.save(update_fields=["token_nonce", "last_email_at", "updated_at"])
+
+
+def invite(registration: Registration) -> None:
+    """Send a confirmed registrant their invitation, recording what it told them.
+
+    The fingerprint (``invited_fingerprint``) lets a later publication of the webinar send
+    an update only when something the person knows has changed.
+    """
+    if not registration.join_token:
+        registration.join_token = emails.new_join_token()
+    registration.invited_fingerprint = invitations.webinar_fingerprint(registration.webinar)
+    registration.save(update_fields=["join_token", "invited_fingerprint", "updated_at"])
+    emails.queue_invitation(registration)
+
+
+def tell_waitlisted(registration: Registration) -> None:
+    """Tell a person their place on the waiting list, recording the schedule it states."""
+    registration.invited_fingerprint = invitations.schedule_fingerprint(registration.webinar)
+    registration.save(update_fields=["invited_fingerprint", "updated_at"])
+    emails.queue_waitlisted(registration)
+
+
+def raise_sequence(registration: Registration) -> None:
+    """The next calendar message replaces the event the person has (RFC 5546 SEQUENCE)."""
+    registration.ics_sequence += 1
+    registration.save(update_fields=["ics_sequence", "updated_at"])
 
 
 def registration_from_token(token: str, purpose: str) -> Registration:
@@ -205,16 +227,15 @@ def registration_confirm(*, token: str, now=None) -> Registration:
             raise RegistrationError("closed")
         registration.token_nonce = ""
         registration.confirmed_at = now
-        if webinar.capacity is None or seats_taken(webinar) < webinar.capacity:
+        if webinar.capacity is None or selectors.seats_taken(webinar.pk) < webinar.capacity:
             registration.status = Status.CONFIRMED
-            registration.join_token = emails.new_join_token()
             registration.save()
-            emails.queue_invitation(registration)
+            invite(registration)
         else:
             registration.status = Status.WAITLISTED
             registration.waitlist_position = next_waitlist_position(webinar)
             registration.save()
-            emails.queue_waitlisted(registration)
+            tell_waitlisted(registration)
         return registration
 
 
@@ -296,6 +317,8 @@ def registration_cancel(*, registration: Registration, now=None) -> Registration
         registration.token_nonce = ""
         registration.save()
         # The join link stays, but the join view refuses it by the status.
+        if had_seat:
+            raise_sequence(registration)
         emails.queue_cancellation(registration, had_seat=had_seat)
         if had_seat:
             waitlist_promote(webinar=webinar, now=now)
@@ -319,7 +342,7 @@ def waitlist_promote(*, webinar: WebinarPage, now=None) -> Registration | None:
     ):
         return None
     promoted = None
-    while webinar.capacity is None or seats_taken(webinar) < webinar.capacity:
+    while webinar.capacity is None or selectors.seats_taken(webinar.pk) < webinar.capacity:
         nxt = (
             Registration.objects.select_for_update()
             .filter(webinar=webinar, status=Status.WAITLISTED)
@@ -330,10 +353,9 @@ def waitlist_promote(*, webinar: WebinarPage, now=None) -> Registration | None:
             break
         nxt.status = Status.CONFIRMED
         nxt.waitlist_position = None
-        nxt.join_token = emails.new_join_token()
         nxt.save()
         emails.queue_promoted(nxt)
-        emails.queue_invitation(nxt)
+        invite(nxt)
         promoted = nxt
     return promoted
 
@@ -370,15 +392,16 @@ def registration_resend_invitation(*, registration: Registration) -> None:
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != Status.CONFIRMED:
             raise RegistrationError("not_confirmed")
-        emails.queue_invitation(registration)
+        invite(registration)
 
 
-def registration_join(*, token: str, count: bool = True, now=None) -> Registration:
-    """The registration a personal join link names, if it may open the meeting now.
+def registration_join(*, token: str, count: bool = True, now=None) -> str:
+    """Where a personal join link leads now: the meeting's join address.
 
     Records the use (first time, number of times) with ``F()`` so that concurrent
     clicks are all counted. Raises ``RegistrationError`` with ``unknown``,
-    ``registration_cancelled``, ``webinar_cancelled`` or ``webinar_past``.
+    ``registration_cancelled``, ``webinar_cancelled``, ``webinar_past`` or
+    ``meeting_not_ready`` (a meeting the site creates, not created yet).
     """
     now = now or timezone.now()
     registration = (
@@ -397,11 +420,12 @@ def registration_join(*, token: str, count: bool = True, now=None) -> Registrati
         raise RegistrationError("webinar_cancelled", webinar)
     if now >= webinar.end:
         raise RegistrationError("webinar_past", webinar)
-    if not webinar.teams_join_url:
-        raise RegistrationError("unknown")
+    join_url = webinar.meeting_join_url
+    if not join_url:
+        raise RegistrationError("meeting_not_ready", webinar)
     if count:
         Registration.objects.filter(pk=registration.pk).update(
             join_count=F("join_count") + 1,
             join_first_used_at=Coalesce(F("join_first_used_at"), Value(now)),
         )
-    return registration
+    return join_url

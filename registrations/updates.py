@@ -72,8 +72,12 @@ def describe_changes(before: WebinarPage | None, after: WebinarPage) -> list[str
     return changes
 
 
-def webinar_changed(*, webinar_id: int, revision=None) -> int:
-    """Send the updates a publication calls for; return how many were queued."""
+def webinar_changed(*, webinar_id: int, revision=None, changes: list[str] | None = None) -> int:
+    """Send the updates a publication calls for; return how many were queued.
+
+    ``changes`` says what changed when the caller knows (the Teams meeting created by the
+    site); otherwise it is read from the revision published before ``revision``.
+    """
     queued = 0
     with transaction.atomic():
         webinar = lock_webinar(webinar_id)
@@ -84,25 +88,24 @@ def webinar_changed(*, webinar_id: int, revision=None) -> int:
             .exclude(invited_fingerprint=fingerprint)
             .order_by("pk")
         )
-        changes = None
         for registration in registrations:
             registration.webinar = webinar
             prefix = "cancel" if webinar.is_cancelled else "update"
             # The sequence tells apart a return to an earlier state (moved there and
             # back, cancelled and reinstated and cancelled): each is news again.
             key = f"{prefix}-{registration.pk}-{registration.ics_sequence}-{fingerprint}"
-            if not EmailMessage.objects.filter(dedupe_key=key).exists():
-                if webinar.is_cancelled:
-                    message = emails.queue_cancellation(
-                        registration, had_seat=True, webinar_cancelled=True, dedupe_key=key
-                    )
-                else:
-                    if changes is None:
-                        changes = describe_changes(previous_published(webinar, revision), webinar)
-                    registration.ics_sequence += 1
-                    registration.save(update_fields=["ics_sequence", "updated_at"])
-                    message = emails.queue_update(registration, changes=changes, dedupe_key=key)
-                queued += message is not None
+            # Raised whether or not the outbox takes the message (its key decides): a
+            # higher SEQUENCE than the person's calendar has is never wrong.
+            services.raise_sequence(registration)
+            if webinar.is_cancelled:
+                message = emails.queue_cancellation(
+                    registration, had_seat=True, webinar_cancelled=True, dedupe_key=key
+                )
+            else:
+                if changes is None:
+                    changes = describe_changes(previous_published(webinar, revision), webinar)
+                message = emails.queue_update(registration, changes=changes, dedupe_key=key)
+            queued += message is not None
             registration.invited_fingerprint = fingerprint
             registration.save(update_fields=["invited_fingerprint", "updated_at"])
         queued += tell_waiting_list(webinar, revision)

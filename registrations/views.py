@@ -5,13 +5,15 @@ site never tells who or which domain belongs to the network.
 """
 
 import logging
+import re
 
 from django.conf import settings
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -21,8 +23,9 @@ from django_ratelimit.core import is_ratelimited
 
 from cgmsite.net import client_ip
 from events.models import WebinarPage
-from registrations import services, tokens
+from registrations import certificates, services, tokens
 from registrations.forms import RegistrationForm
+from registrations.models import Certificate
 
 logger = logging.getLogger(__name__)
 
@@ -252,12 +255,12 @@ def join(request, token: str):
     counted as attendance.
     """
     try:
-        registration = services.registration_join(token=token, count=request.method == "GET")
+        join_url = services.registration_join(token=token, count=request.method == "GET")
     except services.RegistrationError as error:
         title, message, status = JOIN_REFUSALS.get(error.code, JOIN_REFUSALS["unknown"])
         response = join_page(request, title, message, status=status, webinar=error.webinar)
     else:
-        response = HttpResponseRedirect(registration.webinar.teams_join_url)
+        response = HttpResponseRedirect(join_url)
     # The path holds a personal token: keep it out of caches and of the Referer
     # header sent to Teams.
     response["Cache-Control"] = "no-store"
@@ -286,4 +289,70 @@ JOIN_REFUSALS = {
         _("This webinar has already ended."),
         410,
     ),
+    # 503: the answer changes by itself, link checkers and browsers may try again.
+    "meeting_not_ready": (
+        _("Meeting not ready yet"),
+        _(
+            "The Teams meeting of this webinar is being created. Try this link again in a "
+            "few minutes: it will open the meeting."
+        ),
+        503,
+    ),
 }
+
+
+# Certificates of attendance -------------------------------------------------------------
+
+CERTIFICATE_CODE = re.compile(r"[A-Za-z0-9-]{1,24}")
+
+
+def private(response):
+    """Personal answers: kept by no cache, indexed by no search engine, no Referer."""
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def certificate_download(request, token: str):
+    """The person's certificate as a PDF, through the link in their follow-up e-mail."""
+    certificate = certificates.certificate_for_download(token)
+    if certificate is None:
+        return private(
+            join_page(
+                request,
+                _("Certificate not found"),
+                _(
+                    "This link does not lead to a certificate: copy it again from the e-mail, "
+                    "whole. Certificate links stop working once the registration data is "
+                    "erased; the verification code stays valid."
+                ),
+                status=404,
+            )
+        )
+    response = HttpResponse(
+        certificates.certificate_pdf(certificate), content_type="application/pdf"
+    )
+    filename = f"attestato-{slugify(certificate.webinar_title)[:60] or 'webinar'}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return private(response)
+
+
+@require_http_methods(["GET", "HEAD"])
+def certificate_verify(request, code: str):
+    """Anyone holding a code learns whether it is genuine: name, webinar and date only."""
+    code = code.strip().upper()
+    certificate = None
+    if CERTIFICATE_CODE.fullmatch(code):
+        certificate = Certificate.objects.filter(code=code).first()
+    context = {"certificate": certificate, "code": code if certificate else ""}
+    if certificate is not None:
+        context["date"] = certificates.date_label(certificate)
+    response = TemplateResponse(
+        request,
+        "registrations/certificate_verify.html",
+        context,
+        status=200 if certificate else 404,
+    )
+    return private(response)

@@ -10,6 +10,7 @@ from wagtail import hooks
 
 from wagtail_modeladmin.options import modeladmin_register
 
+from registrations.admin_attendance import attendance_urls
 from registrations.admin_members import (
     IMPORT_URL_NAME,
     MembersImportView,
@@ -46,6 +47,12 @@ def register_members_import_url():
 def register_registration_action_urls():
     """Approve, reject, send the invitation again, cancel: see ``admin_registrations``."""
     return action_urls()
+
+
+@hooks.register("register_admin_urls")
+def register_attendance_urls():
+    """A webinar's attendance, matches to confirm and follow-ups: see ``admin_attendance``."""
+    return attendance_urls()
 
 
 @hooks.register("before_edit_page")

@@ -7,6 +7,7 @@ import factory.random
 import pytest
 
 from tests.factories import CategoryFactory, ImageFactory, build_site_tree
+from tests.graph_server import GraphServer
 
 # The same fake data on every run, so a failure can be reproduced.
 factory.random.reseed_random("cgmsite-tests")
@@ -86,3 +87,25 @@ def redis_cache(settings):
         "default": {**redis_cache_settings(url), "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
     }
     return url
+
+
+@pytest.fixture(scope="session")
+def graph_server():
+    """A local Microsoft Graph and login service (``tests.graph_server``), one per run."""
+    server = GraphServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def graph(graph_server, settings):
+    """The site pointed at the local Graph, which starts each test empty."""
+    from events.teams import client
+
+    graph_server.reset()
+    client._tokens.clear()
+    for name, value in graph_server.settings.items():
+        setattr(settings, name, value)
+    settings.TEAMS_GRAPH_TIMEOUT = 2
+    yield graph_server
+    client._tokens.clear()

@@ -184,6 +184,7 @@ PAGE_CACHE_EXCLUDED_PATHS = (
     "/django-admin/",
     "/iscrizioni/",
     "/webinar/entra/",
+    "/attestati/",
     "/documenti/",
     "/anymail/",
     "/media/",
@@ -322,12 +323,27 @@ PAGE_CACHE_SHARED_MAX_AGE = int(
 )
 
 # Background work (django-tasks). Wagtail's own tasks (search index, reference index)
-# run inline; e-mail goes through the database queue, drained by
+# run inline; e-mail and the Teams meeting sync go through the database queue, drained by
 # `manage.py db_worker --backend email` (started by `make run`).
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "email": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
+
+# Microsoft Teams through Microsoft Graph (docs/teams.md): off unless the four are set.
+# The two addresses can point at another server (a test double, a national cloud).
+TEAMS_GRAPH_TENANT_ID = env("TEAMS_GRAPH_TENANT_ID")
+TEAMS_GRAPH_CLIENT_ID = env("TEAMS_GRAPH_CLIENT_ID")
+TEAMS_GRAPH_CLIENT_SECRET = env("TEAMS_GRAPH_CLIENT_SECRET")
+TEAMS_ORGANIZER_USER_ID = env("TEAMS_ORGANIZER_USER_ID")
+TEAMS_GRAPH_API_URL = env("TEAMS_GRAPH_API_URL", "https://graph.microsoft.com/v1.0")
+TEAMS_GRAPH_LOGIN_URL = env("TEAMS_GRAPH_LOGIN_URL", "https://login.microsoftonline.com")
+TEAMS_GRAPH_TIMEOUT = float(env("TEAMS_GRAPH_TIMEOUT", "20"))  # seconds per request
+# Who skips the lobby: "everyone" so that guests joining by link are not left waiting;
+# "organization", "organizationAndFederated", "invited", "organizer" are Graph's others.
+TEAMS_LOBBY_BYPASS_SCOPE = env("TEAMS_LOBBY_BYPASS_SCOPE", "everyone")
+# Who may present: "organizer" (and the co-organisers), or "everyone", "organization".
+TEAMS_ALLOWED_PRESENTERS = env("TEAMS_ALLOWED_PRESENTERS", "organizer")
 
 # Registrations
 REGISTRATION_TOKEN_MAX_AGE = 48 * 3600  # seconds a confirmation link stays valid

@@ -26,3 +26,7 @@ TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "email": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
+# Microsoft Graph stays off unless a test points the site at its local stand-in
+# (the ``graph`` fixture, ``tests/graph_server.py``), whatever the environment says.
+TEAMS_GRAPH_TENANT_ID = TEAMS_GRAPH_CLIENT_ID = TEAMS_GRAPH_CLIENT_SECRET = ""
+TEAMS_ORGANIZER_USER_ID = ""

@@ -1,11 +1,14 @@
-"""Who may register, the registrations themselves and every e-mail sent about them."""
+"""Who may register, the registrations, attendance, certificates and every e-mail sent."""
 
+from registrations.models.attendance import AttendanceRecord, Certificate
 from registrations.models.emails import EmailMessage, SuppressedAddress
 from registrations.models.members import AllowedAddress, MemberDomain, MemberOrganisation
 from registrations.models.registrations import Registration
 
 __all__ = [
     "AllowedAddress",
+    "AttendanceRecord",
+    "Certificate",
     "EmailMessage",
     "MemberDomain",
     "MemberOrganisation",

@@ -21,6 +21,8 @@ class EmailMessage(models.Model):
         CANCELLATION = "cancellation", _("Cancellation")
         WAITLIST_UPDATE = "waitlist_update", _("Waiting list: new date")
         WAITLIST_CANCELLED = "waitlist_cancelled", _("Waiting list: webinar cancelled")
+        FOLLOWUP_ATTENDED = "followup_attended", _("Follow-up: thanks and certificate")
+        FOLLOWUP_ABSENT = "followup_absent", _("Follow-up: sorry we missed you")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -19,6 +19,11 @@ class Registration(models.Model):
         CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
         REJECTED = "rejected", _("Rejected")
 
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", _("Attended")
+        PARTLY = "partly", _("Attended in part")
+        ABSENT = "absent", _("Absent")
+
     # A person holds at most one registration per webinar in these states.
     ACTIVE_STATUSES = (
         Status.PENDING_CONFIRMATION,
@@ -80,6 +85,11 @@ class Registration(models.Model):
     ics_sequence = models.PositiveIntegerField(default=0, editable=False)
     invited_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # From the Teams attendance (``registrations.attendance``), for confirmed registrants.
+    attended_seconds = models.PositiveIntegerField(_("seconds attended"), null=True, blank=True)
+    attendance = models.CharField(
+        _("attendance"), max_length=20, choices=Attendance.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -12,7 +12,9 @@ from wagtail.models import Page, Revision, Site
 import pytest
 
 from cgmsite.demo import seed
+from events.models import WebinarPage
 from news.models import ArticlePage, Category
+from registrations.models import AttendanceRecord, Certificate, Registration
 from tests.utils import listed_titles
 
 
@@ -77,3 +79,33 @@ def test_demo_content_builds_the_seed_site_once(client):
 
     assert counts() == before
     assert created_again == 0
+
+
+@pytest.mark.django_db
+def test_the_past_seed_webinar_has_attendance_and_a_certificate_to_open(client):
+    load_demo_content()
+    webinar = WebinarPage.objects.get(slug="imprese-sociali-educazione")
+    attended = Registration.objects.filter(webinar=webinar, attendance="attended")
+    assert sorted(r.full_name for r in attended) == ["Chiara Ferri", "Luca Marino"]
+    # The guest who joined without an e-mail waits for staff to confirm the name match.
+    assert AttendanceRecord.objects.get(display_name__startswith="Davide").match == "proposed"
+    certificate = Certificate.objects.get(name="Chiara Ferri")
+    pdf = client.get(f"/attestati/{certificate.download_token}/")
+    assert pdf["Content-Type"] == "application/pdf"
+    load_demo_content()  # a second run adds no registrant and no certificate
+    assert Certificate.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_with_graph_the_upcoming_demo_webinar_gets_its_meeting(
+    graph, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo_content()
+    webinar = WebinarPage.objects.get(slug="webinar-di-prova-iscrizioni")
+    assert webinar.creates_teams_meeting and webinar.teams_join_url == ""
+    (meeting,) = graph.meetings.values()
+    assert meeting["subject"] == webinar.title
+    assert webinar.meeting_join_url == meeting["joinWebUrl"]
+    # The seed webinars keep their pasted (placeholder) links.
+    assert not WebinarPage.objects.exclude(pk=webinar.pk).filter(teams_join_url="").exists()

@@ -74,6 +74,8 @@ def webinar_form(*, categories=(), publish=True, **overrides):
             ]
         ),
         "platform": "teams",
+        "teams_meeting_mode": "link",
+        "attendance_threshold": "75",
         "teams_join_url": TEAMS_URL,
         "is_free": "on",
         "members_only": "on",

@@ -404,6 +404,8 @@ def test_the_csv_export_is_utf8_with_bom_and_only_the_filtered_rows(
         "posizione in lista d'attesa",
         "registrato il",
         "confermato il",
+        "presenza",
+        "minuti di presenza",
     ]
     by_email = {row[2]: row for row in rows[1:]}
     # Confirmed on this webinar only: not Anna (waiting), Giulia (review), Paolo (other webinar).
@@ -423,6 +425,8 @@ def test_the_csv_export_is_utf8_with_bom_and_only_the_filtered_rows(
         "",
         "01/07/2026 09:15",  # Italian summer time, not UTC (07:15)
         "01/07/2026 09:20",
+        "",
+        "",
     ]
     mallory = by_email["mallory.rossi@cgm.coop"]
     assert mallory[0] == '\'=HYPERLINK("http://evil.example","clic")'
@@ -461,6 +465,9 @@ def test_the_xlsx_export(staff_client, people, webinar, injector):
         None,
         datetime(2026, 7, 1, 9, 15),
         datetime(2026, 7, 1, 9, 20),
+        # No attendance imported yet: empty cells.
+        None,
+        None,
     ]
     assert by_email["anna.neri@proodos.it"][7] == 1
     assert by_email["giulia.russo@gmail.com"][4] is None

@@ -1,6 +1,7 @@
 """Create the site tree and the seed posts. Safe to run again: it changes nothing then."""
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -15,8 +16,12 @@ from cgmsite.demo import seed
 from cgmsite.demo.images import placeholder_jpeg, programme_pdf
 from cgmsite.models import HomePage, SiteSettings, StandardPage
 from events.models import WebinarIndexPage, WebinarPage, WebinarSpeaker, schedule_label
+from events.teams.client import graph_enabled
 from news.models import ArticleAuthor, ArticlePage, Category, NewsIndexPage
-from registrations.models import MemberDomain, MemberOrganisation
+from registrations import attendance, certificates
+from registrations.emails import new_join_token
+from registrations.membership import member_organisation_for
+from registrations.models import MemberDomain, MemberOrganisation, Registration
 
 CATEGORIES = [
     ("Educazione", "educazione", "Servizi educativi, infanzia e scuola nelle imprese sociali."),
@@ -56,6 +61,7 @@ class Command(BaseCommand):
             self.webinar(webinar_index, item, categories)
         self.privacy_page(home)
         self.member_organisations()
+        self.past_attendance(WebinarPage.objects.child_of(webinar_index).get(slug=PAST_WEBINAR))
         self.stdout.write(
             self.style.SUCCESS(f"Demo content ready ({self.created} objects created).")
         )
@@ -196,6 +202,39 @@ class Command(BaseCommand):
                 )
                 self.created += created
 
+    def past_attendance(self, webinar: WebinarPage) -> None:
+        """The seed webinar of 17 April 2020, as if it had run on the site: registrants,
+        the Teams attendance file imported, certificates for those who attended (no
+        e-mail sent). A guest who joined without e-mail waits for staff to confirm."""
+        if Registration.objects.filter(webinar=webinar).exists():
+            return
+        # Demo data of a webinar long past: no service signs people up for it any more.
+        for first, last, email in PAST_REGISTRANTS:
+            organisation = member_organisation_for(email)
+            Registration.objects.create(
+                webinar=webinar,
+                first_name=first,
+                last_name=last,
+                email=email,
+                organisation_name=organisation.name,
+                member_organisation=organisation,
+                status=Registration.Status.CONFIRMED,
+                consent_at=webinar.start - timedelta(days=2),
+                consent_version="demo",
+                confirmed_at=webinar.start - timedelta(days=2),
+                join_token=new_join_token(),
+                join_count=1,
+            )
+            self.created += 1
+        attendance.import_file(webinar=webinar, data=PAST_ATTENDANCE_FILE.read_bytes())
+        organiser = certificates.organiser_name()
+        attended = Registration.objects.filter(
+            webinar=webinar, attendance=Registration.Attendance.ATTENDED
+        )
+        for registration in attended:
+            certificates.certificate_issue(registration=registration, organiser=organiser)
+            self.created += 1
+
     def document(self, title: str, lines: list[str]):
         Document = get_document_model()
         document = Document.objects.filter(title=title).first()
@@ -220,6 +259,9 @@ class Command(BaseCommand):
                     *[f"{name}, {description}" for name, description, _ in item["speakers"]],
                 ],
             )
+        # With Microsoft Graph configured, the upcoming demo webinar has its meeting created
+        # by the site (the worker does it once the page is published).
+        automatic = item.get("creates_meeting", False) and graph_enabled()
         page = WebinarPage(
             slug=item["slug"],
             title=item["title"],
@@ -231,8 +273,11 @@ class Command(BaseCommand):
             start=start,
             end=end,
             platform=item["platform"],
+            teams_meeting_mode=(
+                WebinarPage.MeetingMode.AUTOMATIC if automatic else WebinarPage.MeetingMode.LINK
+            ),
             # A placeholder: a real meeting's link is pasted by the editor from Teams.
-            teams_join_url=DEMO_TEAMS_URL.format(slug=item["slug"]),
+            teams_join_url="" if automatic else DEMO_TEAMS_URL.format(slug=item["slug"]),
             contact_email=item["contact_email"] or "info@cgm.coop",
             is_free=item["free"],
             members_only=item["members_only"],
@@ -266,6 +311,19 @@ PRIVACY_TEXT = (
     "o resi anonimi entro 30 giorni dallo svolgimento del webinar.</p>"
 )
 
+PAST_WEBINAR = "imprese-sociali-educazione"
+PAST_ATTENDANCE_FILE = (
+    Path(__file__).resolve().parents[2] / "demo" / "teams-attendance-2020-04-17.csv"
+)
+# Members of the demo organisations (reserved .example domains: the demo mails no one).
+PAST_REGISTRANTS = [
+    ("Chiara", "Ferri", "chiara.ferri@proodos.example"),
+    ("Luca", "Marino", "luca.marino@stripes.example"),
+    ("Elena", "Conti", "elena.conti@proodos.example"),
+    ("Davide", "Greco", "davide.greco@stripes.example"),
+    ("Sara", "Villa", "sara.villa@stripes.example"),
+]
+
 DEMO_TEAMS_URL = (
     "https://teams.microsoft.com/l/meetup-join/19%3ameeting_demo-{slug}%40thread.v2/0"
     "?context=%7b%22Tid%22%3a%22demo%22%7d"
@@ -297,4 +355,5 @@ def upcoming_demo_webinar() -> dict:
         "members_only": True,
         "platform": "teams",
         "capacity": 50,
+        "creates_meeting": True,
     }

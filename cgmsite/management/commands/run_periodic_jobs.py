@@ -3,7 +3,8 @@
 Run it every minute (``make run`` and ``make periodic`` do; in production a cron line or
 a systemd timer): Wagtail's ``publish_scheduled`` (pages scheduled to go live, or to
 expire, do so), ``sweep_outbox`` (e-mails left by a dead worker, or never enqueued, are
-sent) and ``send_reminders``. Each job is idempotent, so a run that overlaps the next,
+sent), ``send_reminders`` and ``teams_sync`` (Teams meetings whose creation or update is
+due; nothing without Microsoft Graph). Each job is idempotent, so a run that overlaps the next,
 or comes late, changes nothing twice; one job failing does not stop the others, and the
 command then exits with an error so that cron reports it.
 """
@@ -15,11 +16,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 logger = logging.getLogger(__name__)
 
-JOBS = ["publish_scheduled", "sweep_outbox", "send_reminders"]
+JOBS = ["publish_scheduled", "sweep_outbox", "send_reminders", "teams_sync"]
 
 
 class Command(BaseCommand):
-    help = "Publish scheduled pages, keep the e-mail outbox moving, queue due reminders."
+    help = (
+        "Publish scheduled pages, keep the e-mail outbox moving, queue due reminders, "
+        "sync due Teams meetings."
+    )
 
     def handle(self, *args, **options):
         failed = []

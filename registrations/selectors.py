@@ -1,0 +1,26 @@
+"""Reads about registrations that more than one place needs: counted here, once.
+
+Seats are counted only here (``seats_taken``): the services that hand seats out, the
+webinar page (through ``events``' ``SEATS_TAKEN_HOOK``) and the admin all ask this module.
+"""
+
+from django.db.models import Count, Q
+
+from registrations.models import Registration
+
+Status = Registration.Status
+
+
+def seats_taken(webinar_id: int) -> int:
+    """Confirmed registrations: the seats a webinar has given out."""
+    return Registration.objects.filter(webinar_id=webinar_id, status=Status.CONFIRMED).count()
+
+
+def webinar_counts(webinar) -> dict:
+    """Confirmed, capacity, waiting list and access requests to review, in one query."""
+    counts = Registration.objects.filter(webinar_id=webinar.pk).aggregate(
+        confirmed=Count("pk", filter=Q(status=Status.CONFIRMED)),
+        waitlisted=Count("pk", filter=Q(status=Status.WAITLISTED)),
+        pending_review=Count("pk", filter=Q(status=Status.PENDING_REVIEW)),
+    )
+    return {**counts, "capacity": webinar.capacity}
