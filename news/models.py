@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
 from django.dispatch import receiver
@@ -29,6 +30,7 @@ from wagtail.search import index
 from wagtail.signals import page_published
 from wagtail.snippets.models import register_snippet
 
+from cgmsite import page_cache
 from cgmsite.blocks import BodyBlock
 
 
@@ -172,15 +174,32 @@ class PostPaginator(Paginator):
     their images and categories, are loaded only if the page's cards are not already in
     the fragment cache (``PostList``). The total comes from ``count_query`` when given,
     a count that needs fewer joins than the listing.
+
+    With ``count_path`` (the listing's address) the total is kept in the cache under
+    that path's page-cache version and the site's: whatever makes the listing stale
+    (a post published, moved, unpublished in it, a category edited) makes its count stale
+    with it, and a category of thousands of posts is not counted on every request.
     """
 
-    def __init__(self, object_list, per_page, count_query=None, **kwargs):
+    def __init__(self, object_list, per_page, count_query=None, count_path="", **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_query = count_query
+        self.count_path = count_path
 
     @cached_property
     def count(self) -> int:
-        return (self.count_query if self.count_query is not None else self.object_list).count()
+        query = self.count_query if self.count_query is not None else self.object_list
+        if not self.count_path:
+            return query.count()
+        key = "listing-count:" + ":".join(
+            [self.count_path, *page_cache.versions([self.count_path, page_cache.SITE])]
+        )
+        found = cache.get(key)
+        if isinstance(found, int):
+            return found
+        total = query.count()
+        cache.set(key, total, timeout=24 * 3600)
+        return total
 
     def page(self, number):
         number = self.validate_number(number)
@@ -353,6 +372,7 @@ class NewsIndexPage(RoutablePageMixin, Page):
             settings.NEWS_PAGE_SIZE,
             paginator_class=PostPaginator,
             count_query=listed_count(category),
+            count_path=request.path,
         )
         canonical_url = self.get_full_url(request)
         if category is not None:

@@ -446,7 +446,7 @@ SEARCH_PAGE_SIZE = 10
 SEARCH_MAX_RESULTS = 1000
 # Addresses per sitemap page (/sitemap-pages.xml?p=N); the protocol allows 50,000, a few
 # thousand keep each page quick to build and to cache.
-SITEMAP_PAGE_SIZE = int(env("SITEMAP_PAGE_SIZE", "2000"))
+SITEMAP_PAGE_SIZE = int(env("SITEMAP_PAGE_SIZE", "1000"))
 
 # Every handler hides tokens in paths and Teams join URLs (cgmsite/log_filters.py); the
 # development server's request lines go through the same filter.

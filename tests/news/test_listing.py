@@ -215,3 +215,25 @@ def test_navigation_links_every_category(client, categories):
         ("Finanza", "/notizie/categoria/finanza/"),
         ("Welfare", "/notizie/categoria/welfare/"),
     ]
+
+
+@pytest.mark.django_db
+def test_a_category_pages_count_is_kept_but_never_stale(client, site_tree, settings):
+    """The total of a category (its number of pages) is cached with the page's version:
+    a post published, unpublished or moved out of the category shows at once."""
+    settings.NEWS_PAGE_SIZE = 2
+    welfare = CategoryFactory(name="Welfare", slug="welfare")
+    posts = make_posts(site_tree.news_index, 4, categories=[welfare])
+    url = "/notizie/categoria/welfare/"
+
+    def pages(query=""):
+        # A query parameter the site does not read: the page cache passes it through,
+        # so what is measured is the listing's own count, not a stored page.
+        return text_of(soup(client.get(f"{url}?x={query}")).select_one(".pagination span"))
+
+    assert pages("a") == "Pagina 1 di 2"
+    ArticlePageFactory(parent=site_tree.news_index, categories=[welfare], date=date(2021, 1, 1))
+    assert pages("b") == "Pagina 1 di 3"
+    posts[0].unpublish()
+    posts[1].unpublish()
+    assert pages("c") == "Pagina 1 di 2"
