@@ -57,6 +57,8 @@ def base_context(registration: Registration) -> dict:
         "when": webinar.when_label,
         "site": SiteSettings.objects.first() or SiteSettings(),
         "cancel_url": link("registrations:cancel", tokens.make_token(registration, tokens.CANCEL)),
+        # Every message to a registrant points at the page of all their registrations.
+        "my_registrations_url": absolute(reverse("registrations:mine")),
     }
 
 
@@ -173,7 +175,12 @@ def queue_access_request_notice(registration: Registration) -> EmailMessage | No
         "role": unlinkable(registration.role),
     }
     return queue(
-        Kind.ACCESS_REQUEST_NOTICE, registration, to=to, admin_url=admin_url, applicant=applicant
+        Kind.ACCESS_REQUEST_NOTICE,
+        registration,
+        to=to,
+        admin_url=admin_url,
+        applicant=applicant,
+        my_registrations_url="",  # to staff, not to the registrant
     )
 
 
@@ -314,3 +321,27 @@ def followup_kind(registration: Registration) -> str:
     if registration.attendance == Registration.Attendance.ABSENT:
         return Kind.FOLLOWUP_ABSENT
     return Kind.FOLLOWUP_ATTENDED
+
+
+def queue_my_registrations_link(
+    email: str, url: str, *, dedupe_key: str = ""
+) -> EmailMessage | None:
+    """The personal link to «Le mie iscrizioni», to an address that has registrations.
+
+    Nothing typed by the requester is repeated: the message names no one and only says
+    what the link opens.
+    """
+    from cgmsite.models import SiteSettings
+
+    context = {
+        "greeting_name": "",
+        "my_registrations_url": url,
+        "hours": settings.MY_REGISTRATIONS_LINK_HOURS,
+        "site": SiteSettings.objects.first() or SiteSettings(),
+    }
+
+    def build() -> dict:
+        subject, body_text, body_html = render(Kind.MY_REGISTRATIONS, context)
+        return {"subject": subject, "body_text": body_text, "body_html": body_html}
+
+    return email_queue(kind=Kind.MY_REGISTRATIONS, to=email, dedupe_key=dedupe_key, build=build)

@@ -24,3 +24,25 @@ def webinar_counts(webinar) -> dict:
         pending_review=Count("pk", filter=Q(status=Status.PENDING_REVIEW)),
     )
     return {**counts, "capacity": webinar.capacity}
+
+
+def person_registrations(email: str):
+    """A person's registrations that are still theirs (not anonymised), upcoming first
+    (soonest first), then past ones (latest first)."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    registrations = list(
+        Registration.objects.filter(email__iexact=email, anonymised_at__isnull=True)
+        .exclude(status=Status.REJECTED)
+        .select_related("webinar", "certificate")
+    )
+    upcoming = sorted(
+        (r for r in registrations if r.webinar.end > now), key=lambda r: r.webinar.start
+    )
+    past = sorted(
+        (r for r in registrations if r.webinar.end <= now),
+        key=lambda r: r.webinar.start,
+        reverse=True,
+    )
+    return upcoming, past

@@ -6,12 +6,14 @@ many web processes run (``select_for_update`` on PostgreSQL; on SQLite every wri
 transaction takes the database lock at its start, see settings).
 """
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from wagtail.models import Page
@@ -429,3 +431,25 @@ def registration_join(*, token: str, count: bool = True, now=None) -> str:
             join_first_used_at=Coalesce(F("join_first_used_at"), Value(now)),
         )
     return join_url
+
+
+def my_registrations_link_send(*, email: str) -> bool:
+    """E-mail the link to «Le mie iscrizioni», if the address has registrations.
+
+    At most once every ``REGISTRATION_RESEND_INTERVAL`` seconds per address (the outbox's
+    key is the address and the interval's slot), so a flood of requests for one address
+    sends it one message.
+    """
+    email = normalise_email(email)
+    has_registrations = Registration.objects.filter(
+        email__iexact=email, anonymised_at__isnull=True
+    ).exists()
+    if not has_registrations:
+        return False
+    slot = int(timezone.now().timestamp()) // max(settings.REGISTRATION_RESEND_INTERVAL, 1)
+    token = tokens.make_person_token(email)
+    url = emails.absolute(reverse("registrations:mine_page", args=[token]))
+    person = hashlib.sha256(email.encode()).hexdigest()[:24]
+    with transaction.atomic():
+        message = emails.queue_my_registrations_link(email, url, dedupe_key=f"mine-{person}-{slot}")
+    return message is not None

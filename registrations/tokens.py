@@ -56,3 +56,27 @@ def read_token(token: str, purpose: str) -> TokenData:
     if token_purpose != purpose or not isinstance(registration_id, int):
         raise InvalidToken("invalid")
     return TokenData(registration_id, token_purpose, nonce)
+
+
+# "Le mie iscrizioni": a link naming a person (an address), not a registration ----------
+
+PERSON_SALT = "cgmsite.registrations.person"
+
+
+def make_person_token(email: str) -> str:
+    """The personal link to a person's registrations page, valid for a few hours."""
+    return signing.dumps(email, salt=PERSON_SALT, compress=True)
+
+
+def read_person_token(token: str) -> str:
+    """The address a person link names. Raises ``InvalidToken`` (invalid or expired)."""
+    max_age = settings.MY_REGISTRATIONS_LINK_HOURS * 3600
+    try:
+        email = signing.loads(token, salt=PERSON_SALT, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise InvalidToken("expired") from error
+    except (signing.BadSignature, ValueError, TypeError) as error:
+        raise InvalidToken("invalid") from error
+    if not isinstance(email, str) or "@" not in email:
+        raise InvalidToken("invalid")
+    return email

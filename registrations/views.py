@@ -7,12 +7,14 @@ site never tells who or which domain belongs to the network.
 import logging
 import re
 
+from django import forms
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -23,9 +25,9 @@ from django_ratelimit.core import is_ratelimited
 
 from cgmsite.net import client_ip
 from events.models import WebinarPage
-from registrations import certificates, services, tokens
+from registrations import certificates, invitations, selectors, services, tokens
 from registrations.forms import RegistrationForm
-from registrations.models import Certificate
+from registrations.models import Certificate, Registration
 
 logger = logging.getLogger(__name__)
 
@@ -355,4 +357,131 @@ def certificate_verify(request, code: str):
         context,
         status=200 if certificate else 404,
     )
+    return private(response)
+
+
+# «Le mie iscrizioni» -------------------------------------------------------------------
+
+
+class MyRegistrationsForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        help_text=_("The address you registered with."),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def my_registrations_request(request):
+    """Ask for the link to one's registrations: the same answer whatever the address.
+
+    An e-mail goes only to an address that has registrations; the page never says
+    whether it has, so it cannot be used to learn who signed up.
+    """
+    form = MyRegistrationsForm(request.POST or None)
+    context = {"form": form, "sent": False, "hours": settings.MY_REGISTRATIONS_LINK_HOURS}
+    status = 200
+    if request.method == "POST":
+        address = request.POST.get("email", "").strip().lower()[:254]
+        if rate_limited(
+            request,
+            "registrations.mine",
+            actor=address,
+            actor_rate=settings.REGISTRATION_RATE_PER_ADDRESS,
+        ):
+            return too_many_requests(request)
+        if form.is_valid():
+            services.my_registrations_link_send(email=form.cleaned_data["email"])
+            context["sent"] = True
+        else:
+            status = 400
+    return private(
+        TemplateResponse(
+            request, "registrations/my_registrations_request.html", context, status=status
+        )
+    )
+
+
+def person_from_token(token: str) -> str | None:
+    try:
+        return tokens.read_person_token(token)
+    except tokens.InvalidToken:
+        return None
+
+
+@require_http_methods(["GET", "HEAD"])
+def my_registrations(request, token: str):
+    """The person's registrations, upcoming first: what each one allows now.
+
+    The link acts on nothing by itself: cancelling goes through the cancellation page,
+    which asks first.
+    """
+    email = person_from_token(token)
+    if email is None:
+        context = {
+            "form": MyRegistrationsForm(),
+            "expired": True,
+            "hours": settings.MY_REGISTRATIONS_LINK_HOURS,
+        }
+        template = "registrations/my_registrations_request.html"
+        return private(TemplateResponse(request, template, context, status=400))
+    upcoming, past = selectors.person_registrations(email)
+    now = timezone.now()
+    context = {
+        "upcoming": [my_registration_item(registration, token, now) for registration in upcoming],
+        "past": [my_registration_item(registration, token, now) for registration in past],
+        "email": email,
+    }
+    return private(TemplateResponse(request, "registrations/my_registrations.html", context))
+
+
+def my_registration_item(registration, token: str, now) -> dict:
+    """What the page shows of one registration, and the links it offers now."""
+    webinar = registration.webinar
+    confirmed = registration.status == Registration.Status.CONFIRMED
+    item = {"registration": registration, "webinar": webinar, "when": webinar.when_label}
+    if webinar.end > now and registration.status in Registration.ACTIVE_STATUSES:
+        item["cancel_url"] = reverse(
+            "registrations:cancel", args=[tokens.make_token(registration, tokens.CANCEL)]
+        )
+    if confirmed and webinar.end > now and not webinar.is_cancelled:
+        item["ics_url"] = reverse("registrations:mine_ics", args=[token, registration.pk])
+        if registration.join_token and now >= webinar.start - settings.MY_REGISTRATIONS_JOIN_BEFORE:
+            item["join_url"] = reverse("join", args=[registration.join_token])
+        else:
+            item["join_opens"] = webinar.start - settings.MY_REGISTRATIONS_JOIN_BEFORE
+    certificate = getattr(registration, "certificate", None)
+    if certificate is not None and certificate.download_token:
+        item["certificate_url"] = reverse("certificate_download", args=[certificate.download_token])
+    return item
+
+
+@require_http_methods(["GET", "HEAD"])
+def my_registration_ics(request, token: str, registration_id: int):
+    """The confirmed registrant's own calendar event (with their join link)."""
+    email = person_from_token(token)
+    registration = (
+        Registration.objects.filter(
+            pk=registration_id,
+            email__iexact=email or "",
+            status=Registration.Status.CONFIRMED,
+            anonymised_at__isnull=True,
+        )
+        .select_related("webinar")
+        .first()
+        if email
+        else None
+    )
+    if registration is None:
+        return private(error_page(request, "invalid"))
+    from cgmsite.models import SiteSettings
+
+    ics = invitations.registration_ics(
+        registration,
+        method=invitations.REQUEST,
+        site=SiteSettings.objects.first() or SiteSettings(),
+        webinar_url=f"{settings.SITE_BASE_URL}{registration.webinar.url or ''}",
+    )
+    response = HttpResponse(ics, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="webinar.ics"'
     return private(response)

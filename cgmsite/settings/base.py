@@ -348,6 +348,10 @@ TEAMS_ALLOWED_PRESENTERS = env("TEAMS_ALLOWED_PRESENTERS", "organizer")
 # Registrations
 REGISTRATION_TOKEN_MAX_AGE = 48 * 3600  # seconds a confirmation link stays valid
 REGISTRATION_RESEND_INTERVAL = 5 * 60  # seconds before the same e-mail is sent again
+# "Le mie iscrizioni": how long the e-mailed link to a person's registrations works.
+MY_REGISTRATIONS_LINK_HOURS = 4
+# From when before the start a confirmed registrant's page offers the join link.
+MY_REGISTRATIONS_JOIN_BEFORE = timedelta(minutes=30)
 # How long before the start each reminder goes out (``manage.py send_reminders``).
 REGISTRATION_REMINDERS = [timedelta(hours=24), timedelta(hours=1)]
 # Personal data (``manage.py purge_registrations``): requests never confirmed are deleted

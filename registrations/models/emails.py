@@ -23,6 +23,7 @@ class EmailMessage(models.Model):
         WAITLIST_CANCELLED = "waitlist_cancelled", _("Waiting list: webinar cancelled")
         FOLLOWUP_ATTENDED = "followup_attended", _("Follow-up: thanks and certificate")
         FOLLOWUP_ABSENT = "followup_absent", _("Follow-up: sorry we missed you")
+        MY_REGISTRATIONS = "my_registrations", _("Link to “my registrations”")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -221,6 +221,15 @@ def test_attendees_get_a_certificate_absentees_a_sorry_each_once(held, sends_mai
     assert certificate.code in text
     assert f"/attestati/verifica/{certificate.code}/" in text
 
+    # Her registrations page offers the same certificate, under the past webinars.
+    with sends_mail():
+        client.post(reverse("registrations:mine"), {"email": "anna.verdi@cgm.coop"})
+    (link,) = sent(Kind.MY_REGISTRATIONS)
+    page = client.get(
+        re.search(r"http://testserver(/iscrizioni/le-mie/\S+/)", message_text(link))[1]
+    )
+    assert path in page.content.decode()
+
     partly = message_text(sent(Kind.FOLLOWUP_ATTENDED, to="giulia.neri@cgm.coop")[0])
     assert "/attestati/" not in partly and "75%" in partly
     absent = message_text(sent(Kind.FOLLOWUP_ABSENT, to="paolo.bruni@cgm.coop")[0])
