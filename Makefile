@@ -44,8 +44,9 @@ run: demo admin ## Set everything up, serve the site on 127.0.0.1:$(PORT) with t
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)."
 	@echo "E-mails are printed here by the worker (set EMAIL_HOST to send them). Ctrl-C stops."
 	@$(BIN)/python manage.py db_worker --backend email & worker=$$!; \
+	$(BIN)/python manage.py db_worker --backend email --queue-name teams & teams=$$!; \
 	$(MAKE) --no-print-directory periodic & periodic=$$!; \
-	trap 'kill $$worker $$periodic 2>/dev/null; wait $$worker $$periodic 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$worker $$teams $$periodic 2>/dev/null; wait $$worker $$teams $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 serve-prod: $(VENV)/.installed-dev messages ## The production stack on 127.0.0.1:$(PORT): gunicorn, e-mail worker, periodic jobs; local PostgreSQL and Redis (Ctrl-C stops)

@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from datetime import UTC, datetime
+from urllib.parse import unquote
 
 from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
@@ -27,12 +28,22 @@ TEAMS_URL = re.compile(
     re.IGNORECASE,
 )
 HIDDEN = "[nascosto]"
+# A path with percent-escapes, as gunicorn logs the raw request line: "/%61ttestati/…"
+# reaches the same view as "/attestati/…", so it is read decoded before matching.
+ESCAPED_PATH = re.compile(r"/[^\s\"'?#]*%[0-9A-Fa-f]{2}[^\s\"'?#]*")
 
 
 def redact(text: str) -> str:
     """``text`` with every token in a path and every Teams join URL hidden."""
+    text = ESCAPED_PATH.sub(lambda match: redact_escaped(match[0]), text)
     text = TOKEN_PATH.sub(rf"\1{HIDDEN}", text)
     return TEAMS_URL.sub(f"{HIDDEN} (Microsoft Teams)", text)
+
+
+def redact_escaped(path: str) -> str:
+    decoded = unquote(path)
+    hidden = TOKEN_PATH.sub(rf"\1{HIDDEN}", decoded)
+    return hidden if hidden != decoded else path
 
 
 class RedactSecrets(logging.Filter):

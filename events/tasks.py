@@ -5,8 +5,9 @@ from django_tasks import task
 from events.teams.meetings import meeting_sync
 
 
-# The database queue the e-mail worker drains (``db_worker --backend email``) carries
-# every background job, so a deployment runs one kind of worker.
-@task(backend="email")
+# The database backend's "teams" queue, drained by its own worker
+# (``db_worker --backend email --queue-name teams``): a Graph that hangs for its whole
+# timeout holds back the next meeting sync, never an e-mail.
+@task(backend="email", queue_name="teams")
 def sync_teams_meeting(webinar_id: int) -> None:
     meeting_sync(webinar_id=webinar_id)

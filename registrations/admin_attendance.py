@@ -146,8 +146,9 @@ class WebinarAttendanceView(WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def decide(self, request):
+        record_id = request.POST.get("record", "")
         record = AttendanceRecord.objects.filter(
-            pk=request.POST.get("record"), webinar=self.webinar
+            pk=record_id if record_id.isdigit() else None, webinar=self.webinar
         ).first()
         choice = request.POST.get("registration", "")
         registration = None

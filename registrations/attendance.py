@@ -12,6 +12,7 @@ reports) and attended / partly / absent against the webinar's threshold.
 """
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,7 +20,13 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from events.models import WebinarPage
-from registrations.attendance_file import Attendee, normalise_name, parse, union_seconds
+from registrations.attendance_file import (
+    AttendanceReport,
+    Attendee,
+    normalise_name,
+    parse,
+    union_seconds,
+)
 from registrations.models import AttendanceRecord, Registration
 from registrations.services import lock_webinar
 
@@ -38,8 +45,19 @@ class ImportResult:
     unmatched: int
 
 
-def file_report_key(data: bytes) -> str:
-    return f"file:{hashlib.sha256(data).hexdigest()[:32]}"
+def file_report_key(report: AttendanceReport) -> str:
+    """The report a file holds, by what it says: the same report saved again in another
+    encoding or layout of lines is the same report (imported again, not added)."""
+    people = sorted(
+        (
+            attendee.key,
+            attendee.seconds,
+            [[joined.isoformat(), left.isoformat()] for joined, left in attendee.intervals],
+        )
+        for attendee in report.attendees
+    )
+    content = json.dumps([str(report.start), str(report.end), people])
+    return f"file:{hashlib.sha256(content.encode()).hexdigest()[:32]}"
 
 
 def import_file(*, webinar: WebinarPage, data: bytes) -> ImportResult:
@@ -48,7 +66,7 @@ def import_file(*, webinar: WebinarPage, data: bytes) -> ImportResult:
     return import_report(
         webinar_id=webinar.pk,
         source=AttendanceRecord.Source.FILE,
-        report_key=file_report_key(data),
+        report_key=file_report_key(report),
         attendees=report.attendees,
     )
 
@@ -167,6 +185,13 @@ def verdict(seconds: int, webinar: WebinarPage) -> str:
     return Verdict.PARTLY
 
 
+def within_schedule(webinar: WebinarPage, joined: datetime, left: datetime):
+    """The part of a stay inside the scheduled time: minutes before the start or after the
+    end count for no one, so nobody attends more than the webinar lasts."""
+    joined, left = max(joined, webinar.start), min(left, webinar.end)
+    return (joined, left) if left > joined else None
+
+
 def apply_attendance(webinar: WebinarPage) -> None:
     """Minutes and verdict of each confirmed registrant, from the records that count."""
     intervals: dict[int, list[tuple[datetime, datetime]]] = {}
@@ -175,14 +200,16 @@ def apply_attendance(webinar: WebinarPage) -> None:
         webinar=webinar, match__in=AttendanceRecord.COUNTED, registration__isnull=False
     )
     for record in counted:
-        spans = [(parse_datetime(a), parse_datetime(b)) for a, b in record.intervals]
+        stays = [(parse_datetime(a), parse_datetime(b)) for a, b in record.intervals]
+        spans = [span for stay in stays if (span := within_schedule(webinar, *stay))]
         intervals.setdefault(record.registration_id, []).extend(spans)
-        if not spans:
+        if not stays:  # a file with totals only
             totals[record.registration_id] = totals.get(record.registration_id, 0) + record.seconds
     confirmed = Registration.objects.filter(webinar=webinar, status=Status.CONFIRMED)
     for registration in confirmed:
         seconds = union_seconds(intervals.get(registration.pk, []))
         seconds += totals.get(registration.pk, 0)
+        seconds = min(seconds, scheduled_seconds(webinar))
         result = verdict(seconds, webinar)
         if (registration.attended_seconds, registration.attendance) != (seconds, result):
             registration.attended_seconds = seconds

@@ -90,11 +90,16 @@ def followups_send(*, webinar: WebinarPage) -> int:
     with transaction.atomic():
         webinar = lock_webinar(webinar.pk)
         for registration in recipients(webinar).select_for_update(of=("self",)):
-            certificate = None
-            if registration.attendance == Verdict.ATTENDED:
-                certificate = certificate_issue(registration=registration, organiser=organiser)
-            message = emails.queue_followup(
-                registration, certificate=certificate, dedupe_key=followup_key(registration)
-            )
+            # A savepoint: when the outbox already has this person's follow-up (its key
+            # decides), the certificate issued with it is not issued now either.
+            with transaction.atomic():
+                certificate = None
+                if registration.attendance == Verdict.ATTENDED:
+                    certificate = certificate_issue(registration=registration, organiser=organiser)
+                message = emails.queue_followup(
+                    registration, certificate=certificate, dedupe_key=followup_key(registration)
+                )
+                if message is None:
+                    transaction.set_rollback(True)
             queued += message is not None
     return queued

@@ -323,11 +323,14 @@ PAGE_CACHE_SHARED_MAX_AGE = int(
 )
 
 # Background work (django-tasks). Wagtail's own tasks (search index, reference index)
-# run inline; e-mail and the Teams meeting sync go through the database queue, drained by
-# `manage.py db_worker --backend email` (started by `make run`).
+# run inline; e-mail goes through the database queue, drained by
+# `manage.py db_worker --backend email`, and the Teams meeting sync through its "teams"
+# queue, drained by its own worker (`--queue-name teams`), so that a slow or hanging
+# Microsoft Graph never holds e-mail back. `make run` starts both.
+TASKS_QUEUES = ["default", "teams"]
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "email": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "email": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASKS_QUEUES},
 }
 
 # Microsoft Teams through Microsoft Graph (docs/teams.md): off unless the four are set.
@@ -487,5 +490,7 @@ LOGGING = {
         "django_redis": {"filters": ["once_per_minute"]},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # fpdf2's font subsetting writes ~130 INFO lines for each certificate drawn.
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -24,7 +24,10 @@ WHITENOISE_AUTOREFRESH = True
 # queue and its worker are exercised by the tests that start a worker themselves.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "email": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "email": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": TASKS_QUEUES,  # noqa: F405
+    },
 }
 # Microsoft Graph stays off unless a test points the site at its local stand-in
 # (the ``graph`` fixture, ``tests/graph_server.py``), whatever the environment says.

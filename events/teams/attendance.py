@@ -60,10 +60,9 @@ def attendance_sync(*, webinar_id: int, now=None) -> str:
         reports = fetch_reports(client, meeting.meeting_id)
     except GraphError as error:
         logger.warning(
-            "Webinar %s: attendance not fetched (HTTP %s %s)",
+            "Webinar %s: attendance not fetched (%s)",
             webinar_id,
-            error.status,
-            error.code or type(error).__name__,
+            f"HTTP {error.status} {error.code}".strip() if error.status else error.detail,
         )
         TeamsMeeting.objects.filter(pk=meeting.pk).update(
             attendance_checked_at=now, attendance_error=str(error)

@@ -117,7 +117,20 @@ def create_or_update(client: GraphClient, meeting: TeamsMeeting, webinar) -> str
         outcome = "created"
         logger.info("Webinar %s: Teams meeting created", webinar.pk)
     if meeting.synced != body:
-        answer = client.call("PATCH", client.user_path(f"{path}/{meeting.meeting_id}"), body=body)
+        try:
+            answer = client.call(
+                "PATCH", client.user_path(f"{path}/{meeting.meeting_id}"), body=body
+            )
+        except GraphError as error:
+            if error.status != 404 or outcome == "created":
+                raise
+            # Deleted in Teams meanwhile: a new meeting (a new externalId, as the old one
+            # may still name the deleted meeting); registrants are told its address.
+            logger.warning("Webinar %s: the Teams meeting was deleted in Teams", webinar.pk)
+            meeting.meeting_id = ""
+            meeting.ready = False
+            meeting.generation += 1
+            return create_or_update(client, meeting, webinar)
         meeting.join_url = answer.get("joinWebUrl") or meeting.join_url
         meeting.synced = body
         outcome = "created" if outcome == "created" else "updated"
@@ -163,10 +176,9 @@ def record_failure(meeting: TeamsMeeting, error: GraphError, now) -> str:
     meeting.attempts += 1
     meeting.error = str(error)
     logger.warning(
-        "Webinar %s: Microsoft Graph error (HTTP %s %s, attempt %s)",
+        "Webinar %s: Microsoft Graph error (%s, attempt %s)",
         meeting.webinar_id,
-        error.status,
-        error.code or type(error).__name__,
+        f"HTTP {error.status} {error.code}".strip() if error.status else error.detail,
         meeting.attempts,
     )
     if error.temporary and meeting.attempts < MAX_ATTEMPTS:
@@ -196,6 +208,8 @@ def enqueue_sync(webinar_id: int, run_after=None) -> None:
 def needs_sync(meeting: TeamsMeeting, webinar) -> bool:
     if webinar.is_cancelled:
         return bool(meeting.meeting_id) or meeting.state != State.DELETED
+    if meeting.state != State.CREATED:  # an error, or a sync never finished: try again
+        return True
     return not meeting.meeting_id or meeting.synced != meeting_body(webinar)
 
 

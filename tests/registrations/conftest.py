@@ -111,7 +111,7 @@ def db_tasks(settings):
     """The "email" task backend is django-tasks-db's, as in production."""
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-        "email": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+        "email": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "teams"]},
     }
 
 

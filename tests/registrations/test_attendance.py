@@ -441,3 +441,41 @@ def test_editors_without_registration_rights_cannot_open_the_attendance(held, cl
     client.force_login(get_user_model().objects.create_user(username="redazione", password="x"))
     url = reverse("registrations_webinar_attendance", args=[held.pk])
     assert client.get(url).status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_the_same_report_saved_in_another_encoding_is_not_counted_twice(held):
+    text = (FILES / "attendance-2023.csv").read_bytes().decode("utf-16")
+    attendance.import_file(webinar=held, data=text.encode("utf-16"))
+    attendance.import_file(webinar=held, data=text.encode("utf-8"))
+    attendance.import_file(webinar=held, data=text.replace("\r\n", "\n").encode("utf-8-sig"))
+    assert AttendanceRecord.objects.count() == 5
+    assert person("giulia.neri@cgm.coop").attendance == Verdict.PARTLY
+
+
+@pytest.mark.django_db
+def test_nobody_attends_more_than_the_webinar_lasts(held):
+    attendance.import_file(webinar=held, data=(FILES / "attendance-2023.csv").read_bytes())
+    laura_stayed = record_of("Laura")  # the organiser: 10:28–12:01, longer than 90 minutes
+    attendance.record_decide(record=laura_stayed, registration=person("paolo.bruni@cgm.coop"))
+    assert person("paolo.bruni@cgm.coop").attended_seconds == 90 * 60
+
+
+@pytest.mark.django_db
+def test_a_certificate_is_never_issued_without_its_email(held, sends_mail):
+    attendance.import_file(webinar=held, data=(FILES / "attendance-2023.csv").read_bytes())
+    with sends_mail():
+        followups_send(webinar=held)  # Paolo: «ci dispiace non averti visto»
+    # Staff then count someone else's stay as Paolo's: he is now an attendee.
+    attendance.record_decide(record=record_of("Laura"), registration=person("paolo.bruni@cgm.coop"))
+    with sends_mail():
+        assert followups_send(webinar=held) == 0
+    assert not Certificate.objects.filter(registration=person("paolo.bruni@cgm.coop")).exists()
+
+
+@pytest.mark.django_db
+def test_a_malformed_record_id_is_refused_not_an_error(held, office):
+    url = reverse("registrations_webinar_attendance", args=[held.pk])
+    response = office.post(url, {"action": "decide", "record": "abc", "registration": "1"})
+    assert response.status_code == 302
+    assert "Scegli un iscritto confermato" in office.get(url).content.decode()

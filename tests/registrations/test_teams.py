@@ -20,8 +20,9 @@ from icalendar import Calendar
 from events.models import WebinarPage
 from events.teams import meetings
 from events.teams.models import TeamsMeeting
+from registrations import services
 from registrations.models import EmailMessage
-from tests.registrations.conftest import sent
+from tests.registrations.conftest import sent, service_data
 from tests.registrations.test_updates import publish
 
 Kind = EmailMessage.Kind
@@ -276,3 +277,35 @@ def test_a_meeting_created_whose_settings_failed_is_announced_once_when_the_retr
     assert len(graph.meetings) == 1
     assert len(sent(Kind.UPDATE)) == 1
     assert graph.meetings[meeting.meeting_id]["lobbyBypassSettings"]["scope"] == "everyone"
+
+
+@pytest.mark.django_db
+def test_a_meeting_deleted_in_teams_is_made_again_and_registrants_get_its_link(
+    auto_webinar, graph, sends_mail, confirmed
+):
+    registration = confirmed(auto_webinar, "anna.verdi@cgm.coop")
+    graph.meetings.clear()  # someone deleted it in Teams
+    mail.outbox.clear()
+    publish(auto_webinar, sends_mail, title="Privacy: un nuovo titolo")
+    (created,) = graph.meetings.values()
+    assert created["externalId"] == f"cgmsite-webinar-{auto_webinar.pk}-1"
+    assert meeting_of(auto_webinar).join_url == created["joinWebUrl"]
+    (update,) = sent(Kind.UPDATE)
+    assert created["joinWebUrl"] in update.body
+    registration.refresh_from_db()
+    assert registration.ics_sequence == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_meeting_sync_waits_in_its_own_queue_not_in_the_emails(
+    make_webinar, member_org, graph, db_tasks
+):
+    """A Graph that hangs holds back its own worker (queue "teams"), never an e-mail's."""
+    from django_tasks_db.models import DBTaskResult
+
+    webinar = make_webinar(teams_meeting_mode=AUTOMATIC, teams_join_url="")
+    services.registration_create(webinar=webinar, **service_data("anna.verdi@cgm.coop"))
+    queues = {
+        row.task_path.rsplit(".", 1)[-1]: row.queue_name for row in DBTaskResult.objects.all()
+    }
+    assert queues == {"sync_teams_meeting": "teams", "send_email": "default"}
