@@ -6,7 +6,7 @@ join link is stored here but never rendered, indexed or exported: only the
 registrations app puts it in the invitations it sends to confirmed registrants.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from enum import StrEnum
 
 from django import forms
@@ -422,9 +422,44 @@ class WebinarPage(PostPage):
         """«venerdì 17 aprile 2020, ore 10:30–12:00», in Italian time."""
         return schedule_label(self.start, self.end)
 
+    def calendar_links(self, page_url: str) -> dict[str, str]:
+        """ "Add to Google Calendar" and "Add to Outlook" addresses with the public details
+        only (title, times, summary, the page's address): never the join link."""
+        start, end = (moment.astimezone(UTC) for moment in (self.start, self.end))
+        details = "\n\n".join(part for part in (self.standfirst, page_url) if part)
+        google = urlencode(
+            {
+                "action": "TEMPLATE",
+                "text": self.title,
+                "dates": f"{start:%Y%m%dT%H%M%SZ}/{end:%Y%m%dT%H%M%SZ}",
+                "details": details,
+                "location": self.get_platform_display(),
+            }
+        )
+        outlook = urlencode(
+            {
+                "path": "/calendar/action/compose",
+                "rru": "addevent",
+                "subject": self.title,
+                "startdt": start.isoformat(),
+                "enddt": end.isoformat(),
+                "body": details,
+                "location": self.get_platform_display(),
+            }
+        )
+        return {
+            "google": f"https://calendar.google.com/calendar/render?{google}",
+            "outlook": f"https://outlook.office.com/calendar/0/deeplink/compose?{outlook}",
+        }
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["registration_state"] = self.registration_state()
+        if context["registration_state"] not in (
+            RegistrationState.PAST,
+            RegistrationState.CANCELLED,
+        ):
+            context["calendar_links"] = self.calendar_links(self.get_full_url(request))
         context["speakers"] = self.speakers.all()
         for fn in hooks.get_hooks(PAGE_CONTEXT_HOOK):
             context.update(fn(self, request, context) or {})

@@ -1,6 +1,7 @@
 """The webinar page types: where editors can create them and what a webinar page shows."""
 
-from datetime import timedelta
+from datetime import UTC, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from django.utils import timezone
 
@@ -294,3 +295,34 @@ def test_schedule_is_in_italian_time_across_daylight_saving_changes(
     assert day in label
     assert f"{start_time}–{end_time}" in label
     assert when.time["datetime"] == iso_start
+
+
+@pytest.mark.django_db
+def test_google_and_outlook_links_carry_the_public_details_only(client, webinar_tree):
+    webinar = WebinarPageFactory(parent=webinar_tree.webinar_index, title="Bilancio sociale")
+    page = soup(client.get(webinar.url))
+    links = {a.get_text(strip=True): a["href"] for a in page.select(".calendar-links a")}
+    google = parse_qs(urlsplit(links["Aggiungi a Google Calendar"]).query)
+    assert google["text"] == ["Bilancio sociale"]
+    start = webinar.start.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    assert google["dates"][0].startswith(f"{start}/")
+    outlook = parse_qs(urlsplit(links["Aggiungi a Outlook"]).query)
+    assert outlook["subject"] == ["Bilancio sociale"]
+    assert f"http://testserver{webinar.url}" in outlook["body"][0]
+    for href in links.values():
+        assert "teams.microsoft.com" not in href and "meetup-join" not in href
+    # An inline icon, not an emoji that shows as an empty box without an emoji font.
+    assert page.select_one(".calendar-link svg[aria-hidden=true]") is not None
+    css = b"".join(client.get("/static/css/site.css").streaming_content).decode()
+    assert "📅" not in css
+
+
+@pytest.mark.django_db
+def test_a_past_webinar_offers_no_add_to_calendar_links(client, webinar_tree):
+    webinar = WebinarPageFactory(
+        parent=webinar_tree.webinar_index, start=days_from_now(-3), end=days_from_now(-3, 12)
+    )
+    links = [
+        a.get_text(strip=True) for a in soup(client.get(webinar.url)).select(".calendar-links a")
+    ]
+    assert links == ["Aggiungi al calendario (.ics)"]
