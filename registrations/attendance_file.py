@@ -205,17 +205,24 @@ def value(row: list[str], columns: dict[str, int], meaning: str) -> str:
     return row[index] if index is not None and index < len(row) else ""
 
 
+def row_person(row: list[str], columns: dict[str, int]) -> Attendee | None:
+    """The person a row is about (name, e-mail when it is one, role); None without a name."""
+    name = value(row, columns, "name")
+    if not name:
+        return None
+    email = value(row, columns, "email") or value(row, columns, "upn")
+    return Attendee(
+        name=name, email=email if "@" in email else "", role=value(row, columns, "role")
+    )
+
+
 def people(rows, columns) -> dict[str, Attendee]:
     """One ``Attendee`` per person in ``rows``, by e-mail or else by name."""
     found: dict[str, Attendee] = {}
     for row in rows:
-        name = value(row, columns, "name")
-        if not name:
-            continue
-        email = value(row, columns, "email") or value(row, columns, "upn")
-        email = email if "@" in email else ""
-        attendee = Attendee(name=name, email=email, role=value(row, columns, "role"))
-        found.setdefault(attendee.key, attendee)
+        attendee = row_person(row, columns)
+        if attendee is not None:
+            found.setdefault(attendee.key, attendee)
     return found
 
 
@@ -231,14 +238,12 @@ def from_intervals(tables) -> list[Attendee] | None:
             continue
         intervals_seen = False
         for row in rows:
-            name = value(row, columns, "name")
-            if not name:
+            person = row_person(row, columns)
+            if person is None:
                 continue
             joined = parse_time(value(row, columns, "join"))
             left = parse_time(value(row, columns, "leave"))
-            email = value(row, columns, "email") or value(row, columns, "upn")
-            key = email.lower() if "@" in email else f"name:{normalise_name(name)}"
-            attendee = by_key[key]
+            attendee = by_key[person.key]
             if joined and left and left >= joined:
                 attendee.intervals.append((joined, left))
                 intervals_seen = True
@@ -281,12 +286,9 @@ def from_totals(tables) -> list[Attendee] | None:
             continue
         by_key = people(rows, columns)
         for row in rows:
-            name = value(row, columns, "name")
-            if not name:
-                continue
-            email = value(row, columns, "email") or value(row, columns, "upn")
-            key = email.lower() if "@" in email else f"name:{normalise_name(name)}"
-            by_key[key].seconds += parse_duration(value(row, columns, "duration")) or 0
+            person = row_person(row, columns)
+            if person is not None:
+                by_key[person.key].seconds += parse_duration(value(row, columns, "duration")) or 0
         return list(by_key.values()) if by_key else None
     return None
 
