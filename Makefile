@@ -61,6 +61,14 @@ periodic: ## Every minute: publish scheduled pages, re-enqueue stalled e-mails, 
 worker: migrate ## Run only the e-mail worker (production: run one or more of these)
 	$(BIN)/python manage.py db_worker --backend email
 
+# axe-core for the browser tests' accessibility checks, from the npm registry (pinned by
+# tests/browser/package-lock.json). Without npm those checks are skipped, not failed.
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix tests/browser --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility checks will be skipped (apt-get install npm)."; fi
+
 lint: $(VENV)/.installed-dev ## Check style with ruff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -69,7 +77,7 @@ format: $(VENV)/.installed-dev ## Reformat the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(VENV)/.installed-dev messages lint ## Install test tools, run ruff and the whole test suite
+test: $(VENV)/.installed-dev $(AXE) messages lint ## Install test tools, run ruff and the whole test suite
 	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 bench-news: $(VENV)/.installed-dev messages ## Benchmark the news pages on 10,000 posts (throwaway DB)

@@ -309,10 +309,15 @@ CERTIFICATE_CODE = re.compile(r"[A-Za-z0-9-]{1,24}")
 
 
 def private(response):
-    """Personal answers: kept by no cache, indexed by no search engine, no Referer."""
+    """Personal answers: kept by no cache, indexed by no search engine, no Referer to
+    other sites.
+
+    Not "no-referrer": with it Chromium sends its forms with ``Origin: null``, which
+    Django's CSRF check refuses, so nobody could ask for the link to their registrations.
+    """
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
