@@ -103,6 +103,10 @@ def test_the_registration_list_shows_the_columns_that_matter(staff_client, peopl
     assert text_of(cells[0].select_one(".cgm-person__name")) == "Anna Neri"
     assert text_of(cells[1]) == "Consorzio Proodos"
     assert text_of(cells[2]).startswith("Privacy e protezione dei dati")
+    # The inspect button reads as Italian (wagtail-modeladmin says «questo iscrizione»).
+    button = cells[0].select_one("ul.actions a.button")
+    assert text_of(button) == "Controlla"
+    assert button["title"] == "Vedi i dettagli (iscrizione)"
     # Seat details are on the inspect view, not in the list.
     assert "Posizione in lista d'attesa" not in header_texts(response)
 
