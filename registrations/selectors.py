@@ -26,6 +26,19 @@ def webinar_counts(webinar) -> dict:
     return {**counts, "capacity": webinar.capacity}
 
 
+def attendance_counts(webinar) -> dict:
+    """Confirmed registrants by attendance verdict («attended», «partly», «absent»), one query."""
+    Attendance = Registration.Attendance
+    return Registration.objects.filter(webinar_id=webinar.pk, status=Status.CONFIRMED).aggregate(
+        **{verdict: Count("pk", filter=Q(attendance=verdict)) for verdict in Attendance.values}
+    )
+
+
+def with_allowed_address_count(organisations):
+    """Member organisations, each with ``allowed_address_total``: its allow-listed addresses."""
+    return organisations.annotate(allowed_address_total=Count("allowed_addresses", distinct=True))
+
+
 def person_registrations(email: str):
     """A person's registrations that are still theirs (not anonymised), upcoming first
     (soonest first), then past ones (latest first)."""

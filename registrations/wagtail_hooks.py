@@ -1,26 +1,28 @@
 """The app's admin: the "Registrations" menu, the member import, registration actions.
 
-To add a ModelAdmin to the menu, append it to ``RegistrationsAdminGroup.items`` here,
-before ``modeladmin_register``.
+The screens themselves are in ``registrations/admin/``. To add a ModelAdmin to the
+menu, append it to ``RegistrationsAdminGroup.items`` here, before ``modeladmin_register``.
 """
 
+from django.templatetags.static import static
 from django.urls import path
+from django.utils.html import format_html
 
 from wagtail import hooks
 
 from wagtail_modeladmin.options import modeladmin_register
 
-from registrations.admin_attendance import attendance_urls
-from registrations.admin_members import (
+from registrations.admin.actions import action_urls
+from registrations.admin.attendance import attendance_urls
+from registrations.admin.lists import (
+    EmailMessageAdmin,
+    RegistrationAdmin,
+    webinar_registration_notice,
+)
+from registrations.admin.members import (
     IMPORT_URL_NAME,
     MembersImportView,
     RegistrationsAdminGroup,
-)
-from registrations.admin_registrations import (
-    EmailMessageAdmin,
-    RegistrationAdmin,
-    action_urls,
-    webinar_registration_notice,
 )
 
 RegistrationsAdminGroup.items = [
@@ -30,6 +32,12 @@ RegistrationsAdminGroup.items = [
 ]
 
 modeladmin_register(RegistrationsAdminGroup)
+
+
+@hooks.register("insert_global_admin_css")
+def registrations_admin_css():
+    """The lists' layout and the state badges: a static file, no inline style (CSP)."""
+    return format_html('<link rel="stylesheet" href="{}">', static("registrations/css/admin.css"))
 
 
 @hooks.register("register_admin_urls")
@@ -45,13 +53,13 @@ def register_members_import_url():
 
 @hooks.register("register_admin_urls")
 def register_registration_action_urls():
-    """Approve, reject, send the invitation again, cancel: see ``admin_registrations``."""
+    """Approve, reject, send the invitation again, cancel: see ``admin.actions``."""
     return action_urls()
 
 
 @hooks.register("register_admin_urls")
 def register_attendance_urls():
-    """A webinar's attendance, matches to confirm and follow-ups: see ``admin_attendance``."""
+    """A webinar's attendance, matches to confirm and follow-ups: see ``admin.attendance``."""
     return attendance_urls()
 
 

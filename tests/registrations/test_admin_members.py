@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 import pytest
 
-from registrations.admin_members import RegistrationsAdminGroup
+from registrations.admin.members import RegistrationsAdminGroup
 from registrations.models import AllowedAddress, MemberDomain, MemberOrganisation
 from tests.utils import soup, text_of
 

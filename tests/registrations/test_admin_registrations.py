@@ -14,9 +14,9 @@ from django.utils import timezone, translation
 import pytest
 from openpyxl import load_workbook
 
-from registrations.admin_members import RegistrationsAdminGroup
-from registrations.admin_registrations import EmailMessageAdmin, RegistrationAdmin
-from registrations.exports import HEADINGS
+from registrations.admin.exports import HEADINGS
+from registrations.admin.lists import EmailMessageAdmin, RegistrationAdmin
+from registrations.admin.members import RegistrationsAdminGroup
 from registrations.models import (
     AllowedAddress,
     EmailMessage,
@@ -197,7 +197,10 @@ def listed_rows(response) -> list[list[str]]:
 
 
 def listed_emails(response) -> list[str]:
-    return [row[1] for row in listed_rows(response)]
+    """The registrations listed, by the e-mail under each name."""
+    return [
+        text_of(email) for email in soup(response).select("table.listing tbody .cgm-person__email")
+    ]
 
 
 def messages_text(response) -> str:
@@ -210,8 +213,15 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content[1:]), delimiter=";"))
 
 
+def xlsx_bytes(response) -> bytes:
+    """The downloaded file (a streamed ``FileResponse``, read once and kept)."""
+    if not hasattr(response, "xlsx_bytes"):
+        response.xlsx_bytes = b"".join(response.streaming_content)
+    return response.xlsx_bytes
+
+
 def xlsx_rows(response) -> list[list]:
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(response))).active
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
@@ -236,27 +246,22 @@ def test_the_list_shows_every_registration_newest_first(staff_client, people):
     response = staff_client.get(reverse(INDEX_URL))
 
     assert response.status_code == 200
-    rows = listed_rows(response)
-    assert [row[1] for row in rows] == [
+    assert listed_emails(response) == [
         "paolo.gallo@cgm.coop",
         "giulia.russo@gmail.com",
         "anna.neri@proodos.it",
         "luca.verdi@cgm.coop",
         "maria.bianchi@cgm.coop",
     ]
+    rows = listed_rows(response)
     anna = rows[2]
-    assert anna[:7] == [
-        "Anna Neri",
-        "anna.neri@proodos.it",
-        "Consorzio Proodos",
-        "Consorzio Proodos",
-        "Privacy e protezione dei dati",
-        it("On the waiting list"),
-        "1",
-    ]
-    assert rows[1][3] == "-"  # gmail.com: no member organisation
-    assert rows[1][5] == it("Access request to review")
-    assert anna[7].endswith("2026 11:00")  # registered at, in Italian time
+    assert anna[0].startswith("Anna Neri anna.neri@proodos.it")
+    assert anna[1] == "Consorzio Proodos"
+    assert anna[2].startswith("Privacy e protezione dei dati ")  # and the webinar's date
+    assert anna[3] == "lista d'attesa (1°)"
+    assert rows[1][1] == "Cooperativa Esterna non socia"  # gmail.com: no member organisation
+    assert rows[1][3] == "in attesa di approvazione"
+    assert anna[4] == "venerdì 3 luglio 2026, 11:00"  # registered at, in Italian time
 
 
 def test_the_list_has_no_add_edit_or_delete(staff_client, people):
@@ -289,7 +294,7 @@ def test_the_list_filtered_to_one_webinar_names_it_with_its_counts(staff_client,
     assert it_seats(confirmed=2, capacity=2) in counts
     assert it("%(waitlisted)d on the waiting list", waitlisted=1) in counts
     # The webinar filter shows the webinar as chosen.
-    selected = [text_of(item) for item in page.select(".changelist-filter li.selected")]
+    selected = [text_of(item) for item in page.select("[data-filter-drawer] li.selected")]
     assert any(text.startswith("Privacy e protezione dei dati") for text in selected)
 
 
@@ -337,7 +342,7 @@ def test_the_inspect_view_shows_the_registration_and_its_emails(staff_client, pe
     text = text_of(soup(response).select_one("main") or soup(response))
     assert "maria.bianchi@cgm.coop" in text
     assert "Gruppo Cooperativo CGM" in text
-    assert it("Confirmed") in text
+    assert "confermata" in text
     emails = soup(response).select("[data-registration-emails] tbody tr")
     assert [text_of(row.select("td")[0]) for row in emails] == [it("Invitation")]
     # The body (and its Teams link) is in the e-mail log, not here.
@@ -351,12 +356,10 @@ def test_staff_see_when_the_personal_join_link_was_used(staff_client, people):
     )
 
     inspect = text_of(soup(staff_client.get(reverse(INSPECT_URL, args=[maria.pk]))))
-    listing = staff_client.get(reverse(INDEX_URL))
 
-    # 09:25 UTC is 10:25 in Rome in December.
-    assert "10:25" in inspect
+    # 09:25 UTC is 10:25 in Rome in December; the list keeps it for the inspect view.
+    assert "giovedì 17 dicembre 2026, 10:25" in inspect
     assert "3" in inspect
-    assert "10:25" in text_of(soup(listing))
 
 
 # Exports -----------------------------------------------------------------------------------
@@ -394,6 +397,8 @@ def test_the_csv_export_is_utf8_with_bom_and_only_the_filtered_rows(
     rows = csv_rows(response)
     assert rows[0] == list(HEADINGS)
     assert rows[0] == [
+        "webinar",
+        "data del webinar",
         "nome",
         "cognome",
         "email",
@@ -407,21 +412,24 @@ def test_the_csv_export_is_utf8_with_bom_and_only_the_filtered_rows(
         "presenza",
         "minuti di presenza",
     ]
-    by_email = {row[2]: row for row in rows[1:]}
+    by_email = {row[4]: row for row in rows[1:]}
     # Confirmed on this webinar only: not Anna (waiting), Giulia (review), Paolo (other webinar).
     assert set(by_email) == {
         "maria.bianchi@cgm.coop",
         "luca.verdi@cgm.coop",
         "mallory.rossi@cgm.coop",
     }
+    webinar_start = timezone.localtime(webinar.start, ROME).strftime("%d/%m/%Y %H:%M")
     assert by_email["maria.bianchi@cgm.coop"] == [
+        "Privacy e protezione dei dati",
+        webinar_start,
         "Maria",
         "Bianchi",
         "maria.bianchi@cgm.coop",
         "Società Cooperativa Sociale «Àncora»",
         "Gruppo Cooperativo CGM",
         "Educatrice",
-        it("Confirmed"),
+        "confermata",
         "",
         "01/07/2026 09:15",  # Italian summer time, not UTC (07:15)
         "01/07/2026 09:20",
@@ -429,16 +437,16 @@ def test_the_csv_export_is_utf8_with_bom_and_only_the_filtered_rows(
         "",
     ]
     mallory = by_email["mallory.rossi@cgm.coop"]
-    assert mallory[0] == '\'=HYPERLINK("http://evil.example","clic")'
-    assert mallory[1] == "'+39 333"
-    assert mallory[3] == "'@SUM(A1:A2)"
-    assert mallory[5] == "'-2+3"
+    assert mallory[2] == '\'=HYPERLINK("http://evil.example","clic")'
+    assert mallory[3] == "'+39 333"
+    assert mallory[5] == "'@SUM(A1:A2)"
+    assert mallory[7] == "'-2+3"
 
 
 def test_the_csv_export_follows_the_search(staff_client, people):
     response = staff_client.get(reverse(INDEX_URL), {"q": "gmail", "export": "csv"})
 
-    assert [row[2] for row in csv_rows(response)[1:]] == ["giulia.russo@gmail.com"]
+    assert [row[4] for row in csv_rows(response)[1:]] == ["giulia.russo@gmail.com"]
 
 
 def test_the_xlsx_export(staff_client, people, webinar, injector):
@@ -449,7 +457,7 @@ def test_the_xlsx_export(staff_client, people, webinar, injector):
     assert ".xlsx" in response["Content-Disposition"]
     rows = xlsx_rows(response)
     assert rows[0] == list(HEADINGS)
-    by_email = {row[2]: row for row in rows[1:]}
+    by_email = {row[4]: row for row in rows[1:]}
     assert set(by_email) == {
         "maria.bianchi@cgm.coop",
         "luca.verdi@cgm.coop",
@@ -458,10 +466,14 @@ def test_the_xlsx_export(staff_client, people, webinar, injector):
         "mallory.rossi@cgm.coop",
     }
     maria = by_email["maria.bianchi@cgm.coop"]
-    assert maria[4:] == [
+    assert maria[:2] == [
+        "Privacy e protezione dei dati",
+        timezone.localtime(webinar.start, ROME).replace(tzinfo=None, microsecond=0),
+    ]
+    assert maria[6:] == [
         "Gruppo Cooperativo CGM",
         "Educatrice",
-        it("Confirmed"),
+        "confermata",
         None,
         datetime(2026, 7, 1, 9, 15),
         datetime(2026, 7, 1, 9, 20),
@@ -469,14 +481,14 @@ def test_the_xlsx_export(staff_client, people, webinar, injector):
         None,
         None,
     ]
-    assert by_email["anna.neri@proodos.it"][7] == 1
-    assert by_email["giulia.russo@gmail.com"][4] is None
+    assert by_email["anna.neri@proodos.it"][9] == 1
+    assert by_email["giulia.russo@gmail.com"][6] is None
     mallory = by_email["mallory.rossi@cgm.coop"]
-    assert mallory[0] == '\'=HYPERLINK("http://evil.example","clic")'
-    assert mallory[1] == "'+39 333"
-    assert mallory[3] == "'@SUM(A1:A2)"
-    assert mallory[5] == "'-2+3"
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert mallory[2] == '\'=HYPERLINK("http://evil.example","clic")'
+    assert mallory[3] == "'+39 333"
+    assert mallory[5] == "'@SUM(A1:A2)"
+    assert mallory[7] == "'-2+3"
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(response))).active
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 

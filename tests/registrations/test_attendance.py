@@ -433,7 +433,7 @@ def test_staff_upload_the_teams_file_confirm_the_guest_and_send_the_followups(
     listing = office.get(
         f"{reverse('registrations_registration_modeladmin_index')}?webinar={held.pk}"
     )
-    assert "Presente (87 min)" in listing.content.decode()
+    assert "ha partecipato (87 min)" in listing.content.decode()
 
 
 @pytest.mark.django_db

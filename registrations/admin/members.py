@@ -17,8 +17,9 @@ from contextlib import suppress
 from django import forms
 from django.contrib.admin import display
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic.edit import FormView
@@ -32,6 +33,9 @@ from wagtail_modeladmin.helpers import DjangoORMSearchHandler
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup
 from wagtail_modeladmin.views import IndexView
 
+from registrations import selectors
+from registrations.admin.base import FilterDrawerMixin
+from registrations.admin.display import breakable
 from registrations.imports import ImportFileError, member_organisations_import
 from registrations.membership import (
     clean_member_domain,
@@ -189,7 +193,7 @@ class MemberOrganisationSearchHandler(DjangoORMSearchHandler):
         return queryset.distinct()
 
 
-class MemberOrganisationIndexView(IndexView):
+class MemberOrganisationIndexView(FilterDrawerMixin, IndexView):
     """The organisations list, with an "Import from CSV" button for those who may import."""
 
     def get_context_data(self, **kwargs):
@@ -224,18 +228,24 @@ class MemberOrganisationAdmin(ModelAdmin):
     )
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("domains")
-            .annotate(allowed_address_total=Count("allowed_addresses", distinct=True))
+        return selectors.with_allowed_address_count(
+            super().get_queryset(request).prefetch_related("domains")
         )
 
     @display(description=_("domains"))
     def domain_list(self, organisation: MemberOrganisation) -> str:
-        return ", ".join(
-            ("*." if domain.include_subdomains else "") + unicode_domain(domain.domain)
-            for domain in organisation.domains.all()
+        """The domains, which wrap only after a dot or a comma, never inside a word."""
+        return format_html_join(
+            ", ",
+            "{}",
+            (
+                (
+                    breakable(
+                        ("*." if domain.include_subdomains else "") + unicode_domain(domain.domain)
+                    ),
+                )
+                for domain in organisation.domains.all()
+            ),
         )
 
     @display(description=_("allowed addresses"), ordering="allowed_address_total")

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -19,8 +19,10 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from events.models import WebinarPage
-from registrations import attendance, certificates
-from registrations.admin_registrations import (
+from registrations import attendance, certificates, selectors
+from registrations.admin.base import (
+    ATTENDANCE_URL_NAME,
+    attendance_url,
     registrations_url,
     user_can_change_registrations,
     user_can_view_registrations,
@@ -29,12 +31,8 @@ from registrations.attendance_file import MAX_BYTES, AttendanceFileError
 from registrations.followups import followups_preview, followups_send
 from registrations.models import AttendanceRecord, Certificate, Registration
 
-URL_NAME = "registrations_webinar_attendance"
+URL_NAME = ATTENDANCE_URL_NAME
 Match = AttendanceRecord.Match
-
-
-def attendance_url(webinar) -> str:
-    return reverse(URL_NAME, args=[webinar.pk])
 
 
 class AttendanceFileForm(forms.Form):
@@ -86,9 +84,6 @@ class WebinarAttendanceView(WagtailAdminTemplateMixin, TemplateView):
         confirmed = Registration.objects.filter(
             webinar=self.webinar, status=Registration.Status.CONFIRMED
         ).order_by("last_name", "first_name")
-        counts = dict.fromkeys(Registration.Attendance.values, 0)
-        for verdict in confirmed.exclude(attendance="").values_list("attendance", flat=True):
-            counts[verdict] += 1
         context.update(
             webinar=self.webinar,
             form=form or AttendanceFileForm(),
@@ -97,7 +92,7 @@ class WebinarAttendanceView(WagtailAdminTemplateMixin, TemplateView):
             counted=[r for r in records if r.match in AttendanceRecord.COUNTED],
             set_aside=[r for r in records if r.match == Match.IGNORED],
             registrants=confirmed,
-            counts=counts,
+            counts=selectors.attendance_counts(self.webinar),
             threshold=self.webinar.attendance_threshold,
             preview=followups_preview(webinar=self.webinar),
             certificates=[
