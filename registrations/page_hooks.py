@@ -43,9 +43,13 @@ def import_teams_attendance(webinar_id: int, reports: list[dict]) -> None:
 
 @hooks.register(PAGE_CONTEXT_HOOK)
 def registration_form(webinar, request, context) -> dict:
-    """The sign-up form, only while registration is open (or full: waiting list)."""
+    """The sign-up form, only while registration is open (or full: waiting list).
+
+    The preview of a webinar never saved has no form: it would post to a webinar that
+    does not exist yet.
+    """
     state = context.get("registration_state")
-    if state not in (RegistrationState.OPEN, RegistrationState.FULL):
+    if state not in (RegistrationState.OPEN, RegistrationState.FULL) or webinar.pk is None:
         return {}
     return {
         "registration_panel_template": "registrations/components/registration_form.html",

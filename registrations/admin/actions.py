@@ -64,6 +64,8 @@ def registration_actions(registration: Registration) -> list[dict]:
             {
                 "url": reverse(APPROVE_URL_NAME, args=[registration.pk]),
                 "label": gettext("Approve access"),
+                # On the list, where a column must stay narrow (its name says the rest).
+                "short_label": gettext("Approve"),
                 "classname": "button",
                 "method": "post",
             },

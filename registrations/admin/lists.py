@@ -349,10 +349,17 @@ class RegistrationAdmin(ReadOnlyModelAdmin):
             '<span class="cgm-row-actions">{}</span>',
             format_html_join(
                 " ",
-                '<button type="submit" form="{}" formaction="{}" class="{} button-small">'
-                "{}</button>",
+                '<button type="submit" form="{}" formaction="{}" class="{} button-small" '
+                'aria-label="{}: {}">{}</button>',
                 (
-                    (ROW_ACTION_FORM_ID, action["url"], action["classname"], action["label"])
+                    (
+                        ROW_ACTION_FORM_ID,
+                        action["url"],
+                        action["classname"],
+                        action["label"],
+                        registration.full_name,
+                        action.get("short_label", action["label"]),
+                    )
                     for action in registration_actions(registration)
                     if action["method"] == "post"
                 ),

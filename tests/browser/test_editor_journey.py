@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import STAFF_PASSWORD
 from tests.events.factories import WebinarIndexPageFactory
@@ -91,8 +92,15 @@ def test_editor_publishes_an_article_and_a_webinar(newsroom, live_server, page, 
     page.locator("#id_teams_join_url").fill(
         "https://teams.microsoft.com/l/meetup-join/19%3ameeting_bilancio%40thread.v2/0"
     )
+    # The preview panel shows the page, in a frame of the site's own.
+    page.locator('[data-side-panel-toggle="preview"]').click()
+    expect(page.frame_locator("#w-preview-iframe").locator("h1")).to_have_text(
+        "Bilancio sociale: istruzioni per l’uso"
+    )
     publish(page)
 
     page.goto(live_server.url + "/webinar/")
     assert "Bilancio sociale: istruzioni per l’uso" in page.inner_text("main")
+    # Nothing on the way (login, editor, image chooser, preview, pages) was refused by
+    # the pages' Content-Security-Policy.
     assert csp_violations == []
