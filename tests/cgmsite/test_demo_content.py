@@ -214,3 +214,30 @@ def test_each_demo_post_says_what_the_seed_says_word_for_word():
         # What the list says is shown elsewhere must still be in the seed's text.
         differences += [f"{slug}: not in the seed «{fragment}»" for fragment in elsewhere]
     assert not differences, "\n".join(differences)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_authors_credits_in_english_and_an_accessibility_statement(client):
+    load_demo_content()
+    article = client.get("/notizie/mano-pubblica-finanza-etica/")
+    page = BeautifulSoup(article.content, "html.parser")
+    links = [(a.get_text(strip=True), a["href"]) for a in page.select(".post__byline a")]
+    assert links == [
+        ("Francesco Abbà", "/notizie/autori/francesco-abba/"),
+        ("Flaviano Zandonai", "/notizie/autori/flaviano-zandonai/"),
+    ]
+    # The seed gives the month of the original publication, not the day.
+    original = " ".join(page.select_one(".post__original").get_text().split())
+    assert original.endswith("di Investire, aprile 2020.")
+    assert "1 aprile" not in original
+    assert page.select_one(".post__hero .credit")["lang"] == "en"
+    author = BeautifulSoup(client.get("/notizie/autori/giuseppe-bruno/").content, "html.parser")
+    assert [a.get_text(strip=True) for a in author.select(".card__title a")] == [
+        seed.ARTICLES[0]["title"]
+    ]
+    legal = page.select_one("footer .site-footer__legal")
+    assert [a.get_text(strip=True) for a in legal.select("a")] == [
+        "Informativa sulla privacy",
+        "Dichiarazione di accessibilità",
+    ]
+    assert client.get(legal.select("a")[1]["href"]).status_code == 200
