@@ -2,6 +2,7 @@
 default), the self-hosted typeface, the footer and the navigation's "Menu" on phones."""
 
 import re
+from pathlib import Path
 
 from django.contrib.staticfiles import finders
 
@@ -54,7 +55,7 @@ def test_a_logo_and_favicon_from_the_settings_replace_them_at_once(
 
 
 def test_the_typeface_is_self_hosted(client, site_tree):
-    css = open(finders.find("css/site.css"), encoding="utf-8").read()
+    css = Path(finders.find("css/site.css")).read_text(encoding="utf-8")
     fonts = re.findall(r'url\("\.\./fonts/([^"]+)"\)', css)
     assert {"titillium-web/titillium-web-latin-400-normal.woff2"} <= set(fonts)
     for font in fonts:
