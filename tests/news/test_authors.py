@@ -150,3 +150,58 @@ def test_editors_manage_authors_as_snippets_in_italian(admin_client, site_tree):
     )
     assert response.status_code == 302
     assert Author.objects.get(slug="flaviano-zandonai").name == "Flaviano Zandonai"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_free_text_bylines_into_author_snippets():
+    """0004: each name becomes one Author (its role from the first byline giving one)."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("news", "0003_autori_e_date_originali")], [("news", "0005_firme_con_autori")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    tree = build_old_tree(old)
+    ArticleAuthor_ = old.get_model("news", "ArticleAuthor")
+    for page, name, role in [
+        (tree[0], "Giuseppe Bruno", ""),
+        (tree[1], "Giuseppe Bruno", "Presidente Gruppo Cooperativo CGM"),
+        (tree[1], "Francesco Abbà", ""),
+    ]:
+        ArticleAuthor_.objects.create(page_id=page, name=name, role=role, sort_order=0)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    executor.loader.build_graph()
+
+    assert sorted(Author.objects.values_list("slug", "name", "role")) == [
+        ("francesco-abba", "Francesco Abbà", ""),
+        ("giuseppe-bruno", "Giuseppe Bruno", "Presidente Gruppo Cooperativo CGM"),
+    ]
+    assert sorted(ArticleAuthor.objects.values_list("page_id", "author__slug")) == sorted(
+        [(tree[0], "giuseppe-bruno"), (tree[1], "giuseppe-bruno"), (tree[1], "francesco-abba")]
+    )
+
+
+def build_old_tree(apps) -> list[int]:
+    """Two article rows as the tables stood at 0003 (no page tree needed for bylines)."""
+    ContentType = apps.get_model("contenttypes", "ContentType")
+    Locale = apps.get_model("wagtailcore", "Locale")
+    ArticlePage_ = apps.get_model("news", "ArticlePage")
+    content_type, _ = ContentType.objects.get_or_create(app_label="news", model="articlepage")
+    locale = Locale.objects.first() or Locale.objects.create(language_code="it")
+    ids = []
+    for n in range(2):
+        page = ArticlePage_.objects.create(
+            title=f"Articolo {n}",
+            slug=f"articolo-{n}",
+            path=f"00019999000{n}",
+            depth=3,
+            content_type=content_type,
+            locale=locale,
+            date=date(2020, 4, 1),
+            body=[],
+        )
+        ids.append(page.pk)
+    return ids
