@@ -50,7 +50,7 @@ from cgmsite.demo import seed  # noqa: E402
 from cgmsite.demo.images import placeholder_jpeg  # noqa: E402
 from cgmsite.models import HomePage  # noqa: E402
 from events.models import WebinarIndexPage, WebinarPage  # noqa: E402
-from news.models import ArticleAuthor, ArticlePage, Category, NewsIndexPage  # noqa: E402
+from news.models import ArticleAuthor, ArticlePage, Author, Category, NewsIndexPage  # noqa: E402
 
 # Real Italian prose as vocabulary, so word frequencies (and how many posts a search
 # term matches) look like the newsroom's rather than like a 20-word toy corpus.
@@ -89,6 +89,9 @@ def build(count: int):
     # Index once at the end instead of once per page: the build is 5x faster.
     for model in (Page, ArticlePage, WebinarPage):
         post_save.disconnect(post_save_signal_handler, sender=model)
+    author, _ = Author.objects.get_or_create(
+        slug="autore-prova", defaults={"name": "Autore Prova", "role": "Redazione"}
+    )
     started = clock.perf_counter()
     first = date(2020, 1, 1)
     article = webinar = None
@@ -109,7 +112,7 @@ def build(count: int):
                 body=[("text", f"<p>{sentence(rng, 120)}</p>")],
             )
             page.categories.set(rng.sample(categories, 2))
-            page.authors.set([ArticleAuthor(name="Autore Prova", role="Redazione")])
+            page.authors.set([ArticleAuthor(author=author)])
             article = index.add_child(instance=page)
             if (i + 1) % 1000 == 0:
                 print(f"  {i + 1} posts ({clock.perf_counter() - started:.0f} s)", flush=True)

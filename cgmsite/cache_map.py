@@ -8,15 +8,18 @@ request was still rendering.
 
 - A post (article or webinar) published, unpublished, moved or deleted: its page (old
   and new address), the home page, the news index with every category it had or has,
-  their feeds and calendars, the webinar index and calendars, search, the sitemap, and
+  their feeds and calendars, the pages of its authors, the articles sharing one of
+  those categories (their related posts), the webinar index and calendars, search, the
+  sitemap, and
   the pages that link to it (Wagtail's reference index); when those links change
   address or break (a move, a new slug, unpublishing, deleting), everything, since the
   linking pages' bodies are cached as fragments of their own.
 - Any other page: its own paths, the pages that link to it, search and the sitemap; an
   index or home page (the navigation, every card's link) or the privacy page (the
-  footer, every form): everything.
-- A category, a snippet, the site settings, an image, a document, a site: everything
-  (the navigation, the footer, any card).
+  footer, every form) or the accessibility statement (the footer): everything.
+- A category, a snippet (an author: their page and every byline naming them), the site
+  settings, an image, a document, a site: everything (the navigation, the footer, any
+  card).
 - A registration that changes a webinar's seats or state ("posti esauriti"): that
   webinar's page, only when what it shows changed.
 """
@@ -76,8 +79,9 @@ def common_paths() -> set[str]:
     return paths
 
 
-def post_listing_paths(category_slugs, webinar_slugs) -> set[str]:
-    """Every listing, feed and calendar a post with these categories appears in."""
+def post_listing_paths(category_slugs, webinar_slugs, author_slugs=()) -> set[str]:
+    """Every listing, feed and calendar a post with these categories (and authors)
+    appears in."""
     from events.models import WebinarIndexPage
     from news.models import NewsIndexPage
 
@@ -88,6 +92,8 @@ def post_listing_paths(category_slugs, webinar_slugs) -> set[str]:
             for slug in category_slugs:
                 category = prefix + index.reverse_subpage("category", args=[slug])
                 paths |= {category, category + "feed/", category + "calendario.ics"}
+            for slug in author_slugs:
+                paths.add(prefix + index.reverse_subpage("author", args=[slug]))
     if webinar_slugs is not None:
         for index in WebinarIndexPage.objects.live():
             paths |= relative_paths(index.url_path)
@@ -129,7 +135,11 @@ def purge_everything_now() -> None:
         paths = set()
         for url_path in Page.objects.live().public().values_list("url_path", flat=True):
             paths |= relative_paths(url_path)
-        purge_frontend_cache(paths | post_listing_paths(category_slugs(), webinar_slugs=()))
+        from news.models import Author
+
+        authors = set(Author.objects.values_list("slug", flat=True))
+        listings = post_listing_paths(category_slugs(), webinar_slugs=(), author_slugs=authors)
+        purge_frontend_cache(paths | listings)
 
 
 def purge_frontend_cache(paths: set[str]) -> None:
@@ -146,6 +156,26 @@ def purge_frontend_cache(paths: set[str]) -> None:
         urls += [base + path for path in sorted(paths)]
         urls += [f"{base}{path}?page={n}" for path in sorted(listings) for n in range(2, pages + 1)]
     purge_urls_from_cache(urls)
+
+
+def related_article_paths(category_slugs, post) -> set[str]:
+    """The articles that may show ``post`` among their related posts: every live article
+    sharing one of its categories (those it had or has)."""
+    from news.models import ArticlePage
+
+    paths = set()
+    articles = ArticlePage.objects.live().filter(categories__slug__in=category_slugs)
+    for url_path in articles.exclude(pk=post.pk).values_list("url_path", flat=True).distinct():
+        paths |= relative_paths(url_path)
+    return paths
+
+
+def author_slugs(post) -> set[str]:
+    from news.models import ArticlePage, Author
+
+    if not isinstance(post, ArticlePage):
+        return set()
+    return set(Author.objects.filter(bylines__page=post).values_list("slug", flat=True))
 
 
 def category_slugs(post=None) -> set[str]:
@@ -172,12 +202,16 @@ def is_webinar(page) -> bool:
 
 def shows_everywhere(page) -> bool:
     """Index and home pages are in the navigation and in every card's address; the
-    privacy page is in the footer and every form."""
+    privacy page is in the footer and every form, the accessibility statement in the
+    footer."""
+    from django.db.models import Q
+
     from cgmsite.models import SiteSettings, StandardPage
 
     if not isinstance(page, StandardPage):
         return True
-    return SiteSettings.objects.filter(privacy_page_id=page.pk).exists()
+    linked = Q(privacy_page_id=page.pk) | Q(accessibility_page_id=page.pk)
+    return SiteSettings.objects.filter(linked).exists()
 
 
 def before_change(page) -> dict:
@@ -188,6 +222,7 @@ def before_change(page) -> dict:
     before = {"url_path": stored[0], "slug": stored[1]}
     if is_post(page):
         before["categories"] = category_slugs(page)
+        before["authors"] = author_slugs(page)
     return before
 
 
@@ -210,7 +245,9 @@ def page_changed(page, before=None) -> None:
     if is_post(page):
         slugs = before.get("categories", set()) | category_slugs(page)
         webinars = {page.slug, before.get("slug", page.slug)} if is_webinar(page) else None
-        paths |= post_listing_paths(slugs, webinars)
+        authors = before.get("authors", set()) | author_slugs(page)
+        paths |= post_listing_paths(slugs, webinars, authors)
+        paths |= related_article_paths(slugs, page)
     purge(paths)
 
 

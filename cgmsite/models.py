@@ -11,14 +11,20 @@ from wagtail.search import index
 
 from cgmsite.blocks import BodyBlock
 from events.models import WebinarIndexPage, upcoming_webinars
-from news.models import Category, NewsIndexPage, listed_posts
+from news.models import Category, NewsIndexPage, latest_by_category, listed_posts
 
-HOME_POSTS = 6
 HOME_WEBINARS = 3
+HOME_POSTS_PER_CATEGORY = 3
 
 
 class HomePage(Page):
-    """The site's root: latest posts, upcoming webinars and the categories."""
+    """The site's root: the latest story, the upcoming webinars, the latest posts of each
+    category.
+
+    No post is listed twice: the latest story is left out of the webinars below it, and
+    each category lists only posts not shown above it (a post of two categories is
+    listed under the first).
+    """
 
     intro = RichTextField(
         _("introduction"),
@@ -37,11 +43,25 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_posts"] = listed_posts()[:HOME_POSTS]
-        context["categories"] = Category.objects.all()
-        context["news_index"] = NewsIndexPage.objects.live().first()
-        context["upcoming_webinars"] = upcoming_webinars()[:HOME_WEBINARS]
-        context["webinar_index"] = WebinarIndexPage.objects.live().first()
+        lead = listed_posts().first()
+        shown = {lead.pk} if lead else set()
+        webinars = list(upcoming_webinars().exclude(pk__in=shown)[:HOME_WEBINARS])
+        shown |= {webinar.pk for webinar in webinars}
+        categories = list(Category.objects.all())
+        by_category = latest_by_category(
+            categories, per_category=HOME_POSTS_PER_CATEGORY, shown=shown
+        )
+        context.update(
+            lead_post=lead,
+            upcoming_webinars=webinars,
+            category_groups=[
+                (category, by_category[category.pk])
+                for category in categories
+                if by_category[category.pk]
+            ],
+            news_index=NewsIndexPage.objects.live().first(),
+            webinar_index=WebinarIndexPage.objects.live().first(),
+        )
         return context
 
 
@@ -80,6 +100,12 @@ class SiteSettings(BaseSiteSetting):
     address = models.TextField(
         _("postal address"), blank=True, help_text=_("Optional; shown in the footer.")
     )
+    vat_number = models.CharField(
+        _("VAT number"),
+        max_length=40,
+        blank=True,
+        help_text=_("The partita IVA, shown in the footer, e.g. “01234567890”."),
+    )
     privacy_page = models.ForeignKey(
         "wagtailcore.Page",
         null=True,
@@ -89,6 +115,48 @@ class SiteSettings(BaseSiteSetting):
         verbose_name=_("privacy policy page"),
         help_text=_("Linked from the footer and from every registration form."),
     )
+    accessibility_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accessibility statement page"),
+        help_text=_("The “Dichiarazione di accessibilità”, linked from the footer."),
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("logo"),
+        help_text=_("Shown in the header. Leave empty for the CGM logo shipped with the site."),
+    )
+    favicon = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("favicon"),
+        help_text=_(
+            "The small square icon browsers show in the tab; at least 64×64 pixels. Leave "
+            "empty for the one shipped with the site."
+        ),
+    )
+    facebook_url = models.URLField(
+        _("Facebook page"), blank=True, help_text=_("Its address; shown in the footer.")
+    )
+    linkedin_url = models.URLField(
+        _("LinkedIn page"), blank=True, help_text=_("Its address; shown in the footer.")
+    )
+    instagram_url = models.URLField(
+        _("Instagram profile"), blank=True, help_text=_("Its address; shown in the footer.")
+    )
+    youtube_url = models.URLField(
+        _("YouTube channel"), blank=True, help_text=_("Its address; shown in the footer.")
+    )
 
     panels = [
         MultiFieldPanel(
@@ -97,11 +165,36 @@ class SiteSettings(BaseSiteSetting):
                 FieldPanel("contact_email"),
                 FieldPanel("phone"),
                 FieldPanel("address"),
+                FieldPanel("vat_number"),
             ],
             heading=_("Contacts"),
         ),
-        FieldPanel("privacy_page"),
+        MultiFieldPanel(
+            [FieldPanel("privacy_page"), FieldPanel("accessibility_page")],
+            heading=_("Footer pages"),
+        ),
+        MultiFieldPanel([FieldPanel("logo"), FieldPanel("favicon")], heading=_("Brand")),
+        MultiFieldPanel(
+            [
+                FieldPanel("facebook_url"),
+                FieldPanel("linkedin_url"),
+                FieldPanel("instagram_url"),
+                FieldPanel("youtube_url"),
+            ],
+            heading=_("Social networks"),
+        ),
     ]
 
     class Meta:
         verbose_name = _("site settings")
+
+    @property
+    def social_links(self) -> list[tuple[str, str]]:
+        """(network, address) of each social profile given, in a fixed order."""
+        links = [
+            ("Facebook", self.facebook_url),
+            ("LinkedIn", self.linkedin_url),
+            ("Instagram", self.instagram_url),
+            ("YouTube", self.youtube_url),
+        ]
+        return [(name, url) for name, url in links if url]

@@ -16,8 +16,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
+from django.utils import dateformat
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +68,49 @@ class Category(index.Indexed, models.Model):
         return self.name
 
 
+@register_snippet
+class Author(index.Indexed, models.Model):
+    """Someone who writes for the site; each author has a page listing their articles."""
+
+    name = models.CharField(_("name"), max_length=120, help_text=_("Full name."))
+    slug = models.SlugField(
+        _("slug"),
+        max_length=120,
+        unique=True,
+        help_text=_("Used in the address: /notizie/autori/<slug>/. Lowercase, no spaces."),
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional, e.g. “Presidente Gruppo Cooperativo CGM”."),
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("photo"),
+        help_text=_("Optional; a portrait shown on the author's page."),
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("role"), FieldPanel("photo")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return f"{self.name}, {self.role}" if self.role else self.name
+
+
+# The languages a photo credit is written in; an English one is marked lang="en".
+CREDIT_LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
+
+
 class PostPage(Page):
     """What articles and webinar announcements have in common; never created directly."""
 
@@ -100,6 +146,13 @@ class PostPage(Page):
         blank=True,
         help_text=_("For example “Photo by cottonbro from Pexels”."),
     )
+    hero_image_credit_lang = models.CharField(
+        _("language of the photo credit"),
+        max_length=2,
+        choices=CREDIT_LANGUAGES,
+        default="it",
+        help_text=_("English credits (“Photo by … from Pexels”) are read out in English."),
+    )
 
     is_creatable = False
     parent_page_types = []
@@ -118,6 +171,12 @@ class PostPage(Page):
         # Listings walk this index newest first and stop at the page they show, instead
         # of joining and sorting every post (docs/benchmarks.md).
         indexes = [models.Index(fields=["date"], name="news_post_date_idx")]
+
+    @property
+    def card_date(self):
+        """The date a card shows: a webinar's own day (``event_start``, see
+        ``listed_posts``), otherwise the publication date."""
+        return getattr(self, "event_start", None) or self.date
 
     @property
     def summary(self) -> str:
@@ -146,6 +205,14 @@ def reindex_published_post(sender, instance, **kwargs):
         )
 
 
+# Newest first; ties (posts of the same day) by first publication, then by id.
+NEWEST_FIRST = ("-date", "-first_published_at", "-id")
+# Webinars (``events.WebinarPage``, a subclass of PostPage) show their own day on a card,
+# read through the post table's reverse one-to-one to theirs: news imports nothing of
+# events.
+EVENT_START = "webinarpage__start"
+
+
 def listed_posts(*, images: bool = True):
     """Published, public posts with what a card needs, newest first.
 
@@ -153,12 +220,66 @@ def listed_posts(*, images: bool = True):
     the same few queries whether it shows 1 post or 12. ``images=False`` leaves out the
     hero images and their renditions, for lists that show none (feeds).
     """
-    posts = PostPage.objects.live().public().order_by("-date", "-first_published_at", "-id")
+    posts = PostPage.objects.live().public().order_by(*NEWEST_FIRST)
     if not images:
         return posts.prefetch_related("categories")
-    return posts.select_related("hero_image").prefetch_related(
-        "categories", "hero_image__renditions"
+    return (
+        posts.select_related("hero_image")
+        .prefetch_related("categories", "hero_image__renditions")
+        .annotate(event_start=F(EVENT_START))
     )
+
+
+def latest_by_category(categories, *, per_category: int, shown=()) -> dict[int, list]:
+    """The newest posts of each category, ``per_category`` at most, none listed twice.
+
+    A post with several categories goes to the first of ``categories`` (in their
+    order) that has room for it; posts in ``shown`` (already on the page) are left out.
+    Two queries (three with the cards' prefetches) whatever the number of posts and
+    categories: a window function ranks each category's posts newest first, and
+    only the ranks that can still be needed are read.
+    """
+    categories = list(categories)
+    shown = set(shown)
+    # Each category may lose at most the posts already shown and those the categories
+    # before it took: reading that many more than it shows is always enough.
+    depth = per_category * len(categories) + len(shown)
+    through = PostPage.categories.through
+    ranked = (
+        through.objects.filter(
+            category__in=[category.pk for category in categories],
+            postpage__in=PostPage.objects.live().public().values("pk"),
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("category_id")],
+                order_by=[F(f"postpage__{field.lstrip('-')}").desc() for field in NEWEST_FIRST],
+            )
+        )
+        .filter(rank__lte=depth)
+        .order_by("category_id", "rank")
+        .values_list("category_id", "postpage_id")
+    )
+    candidates: dict[int, list[int]] = {}
+    for category_id, post_id in ranked:
+        candidates.setdefault(category_id, []).append(post_id)
+    chosen: dict[int, list[int]] = {}
+    for category in categories:
+        picked = []
+        for post_id in candidates.get(category.pk, []):
+            if len(picked) == per_category:
+                break
+            if post_id not in shown:
+                picked.append(post_id)
+                shown.add(post_id)
+        chosen[category.pk] = picked
+    ids = [post_id for picked in chosen.values() for post_id in picked]
+    posts = {post.pk: post for post in listed_posts().filter(pk__in=ids)} if ids else {}
+    return {
+        category_id: [posts[post_id] for post_id in picked if post_id in posts]
+        for category_id, picked in chosen.items()
+    }
 
 
 def paginate(request, items, per_page: int, paginator_class=Paginator, **kwargs):
@@ -242,18 +363,36 @@ class PostList(Sequence):
         return self.posts[index]
 
 
-def listed_count(category=None) -> models.QuerySet:
-    """What ``listed_posts()`` (of a category) counts, without the post table's join.
+def listed_count(category=None, author=None) -> models.QuerySet:
+    """What ``listed_posts()`` (of a category, of an author) counts, without the post
+    table's join.
 
-    Every row of the category table is a post's, so counting live, public pages among
-    them gives the same number as counting the listing.
+    Every row of the category table is a post's (every byline an article's), so
+    counting live, public pages among them gives the same number as counting the
+    listing.
     """
     pages = Page.objects.live().public()
-    if category is None:
+    if category is not None:
+        pages = pages.filter(
+            pk__in=PostPage.categories.through.objects.filter(category=category).values(
+                "postpage_id"
+            )
+        )
+    if author is not None:
+        pages = pages.filter(pk__in=author_post_ids(author))
+    if category is None and author is None:
         return pages.type(PostPage)
-    return pages.filter(
-        pk__in=PostPage.categories.through.objects.filter(category=category).values("postpage_id")
-    )
+    return pages
+
+
+def author_post_ids(author) -> models.QuerySet:
+    return ArticleAuthor.objects.filter(author=author).values("page_id")
+
+
+# How much of the original publication date is known (the day, or the month alone).
+DATE_PRECISIONS = [("day", _("Day")), ("month", _("Month"))]
+# Related posts under an article.
+RELATED_POSTS = 3
 
 
 class ArticlePage(PostPage):
@@ -277,6 +416,13 @@ class ArticlePage(PostPage):
         null=True,
         blank=True,
         help_text=_("When it appeared there."),
+    )
+    original_date_precision = models.CharField(
+        _("original date shows"),
+        max_length=5,
+        choices=DATE_PRECISIONS,
+        default="day",
+        help_text=_("“Month” when the source gives only the month: shown as “aprile 2020”."),
     )
     original_url = models.URLField(
         _("original address"),
@@ -306,12 +452,21 @@ class ArticlePage(PostPage):
         ),
         FieldPanel("categories", widget=forms.CheckboxSelectMultiple),
         MultiFieldPanel(
-            [FieldPanel("hero_image"), FieldPanel("hero_image_credit")],
+            [
+                FieldPanel("hero_image"),
+                FieldPanel("hero_image_credit"),
+                FieldPanel("hero_image_credit_lang"),
+            ],
             heading=_("Main image"),
         ),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("original_name"), FieldPanel("original_date"), FieldPanel("original_url")],
+            [
+                FieldPanel("original_name"),
+                FieldPanel("original_date"),
+                FieldPanel("original_date_precision"),
+                FieldPanel("original_url"),
+            ],
             heading=_("Originally published in"),
             classname="collapsed",
         ),
@@ -325,23 +480,58 @@ class ArticlePage(PostPage):
     def canonical_url(self) -> str:
         return self.original_url or self.full_url
 
+    def bylines(self):
+        """The article's authors in byline order, each with its Author snippet."""
+        return self.authors.select_related("author")
+
+    @property
+    def original_date_label(self) -> str:
+        """«1 aprile 2020», or «aprile 2020» when only the month is known."""
+        if not self.original_date:
+            return ""
+        shape = "F Y" if self.original_date_precision == "month" else "j F Y"
+        return dateformat.format(self.original_date, shape).lower()
+
+    def related_posts(self) -> list:
+        """The newest few posts sharing a category with this one, never itself.
+
+        When a post is published or withdrawn, the articles sharing a category with it
+        are purged from the page cache (``cgmsite.cache_map.related_article_paths``).
+        """
+        shared = PostPage.categories.through.objects.filter(
+            category__in=self.categories.through.objects.filter(postpage_id=self.pk).values(
+                "category_id"
+            )
+        ).values("postpage_id")
+        return list(listed_posts().filter(pk__in=shared).exclude(pk=self.pk)[:RELATED_POSTS])
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related_posts"] = self.related_posts()
+        return context
+
 
 class ArticleAuthor(Orderable):
     """One author of an article, in byline order."""
 
     page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="authors")
-    name = models.CharField(_("name"), max_length=120, help_text=_("Full name."))
-    role = models.CharField(
-        _("role"),
-        max_length=200,
-        blank=True,
-        help_text=_("Optional, e.g. “Presidente Gruppo Cooperativo CGM”."),
+    author = models.ForeignKey(
+        Author,
+        on_delete=models.PROTECT,
+        related_name="bylines",
+        verbose_name=_("author"),
+        help_text=_("Choose an author, or add one under Snippets › Authors."),
     )
 
-    panels = [FieldPanel("name"), FieldPanel("role")]
+    panels = [FieldPanel("author")]
 
     def __str__(self):
-        return f"{self.name}, {self.role}" if self.role else self.name
+        return str(self.author)
+
+    @property
+    def name(self) -> str:
+        """What search indexes of the byline (``ArticlePage.search_fields``)."""
+        return self.author.name
 
 
 class NewsIndexPage(RoutablePageMixin, Page):
@@ -362,24 +552,33 @@ class NewsIndexPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("news index")
 
-    def listing_context(self, request, category=None):
+    def listing_context(self, request, category=None, author=None):
         posts = listed_posts()
         if category is not None:
             posts = posts.filter(categories=category)
+        if author is not None:
+            posts = posts.filter(pk__in=author_post_ids(author))
         page_obj = paginate(
             request,
             posts,
             settings.NEWS_PAGE_SIZE,
             paginator_class=PostPaginator,
-            count_query=listed_count(category),
+            count_query=listed_count(category, author),
             count_path=request.path,
         )
         canonical_url = self.get_full_url(request)
         if category is not None:
             canonical_url += self.reverse_subpage("category", args=[category.slug])
+        if author is not None:
+            canonical_url += self.reverse_subpage("author", args=[author.slug])
         if page_obj.number > 1:
             canonical_url += f"?page={page_obj.number}"
-        return {"posts": page_obj, "category": category, "canonical_url": canonical_url}
+        return {
+            "posts": page_obj,
+            "category": category,
+            "author": author,
+            "canonical_url": canonical_url,
+        }
 
     def get_category(self, slug: str) -> Category:
         return get_object_or_404(Category, slug=slug)
@@ -395,6 +594,15 @@ class NewsIndexPage(RoutablePageMixin, Page):
             request,
             context_overrides=self.listing_context(request, category),
             template="news/category_page.html",
+        )
+
+    @path("autori/<str:slug>/", name="author")
+    def author(self, request, slug):
+        author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+        return self.render(
+            request,
+            context_overrides=self.listing_context(request, author=author),
+            template="news/author_page.html",
         )
 
     @path("feed/", name="feed")

@@ -17,7 +17,7 @@ import wagtail_factories
 from factory.django import DjangoModelFactory
 
 from cgmsite.models import HomePage
-from news.models import ArticleAuthor, ArticlePage, Category, NewsIndexPage
+from news.models import ArticleAuthor, ArticlePage, Author, Category, NewsIndexPage
 
 LOCALE = "it_IT"
 
@@ -38,6 +38,18 @@ class CategoryFactory(DjangoModelFactory):
 
     class Meta:
         model = Category
+
+
+class AuthorFactory(DjangoModelFactory):
+    """An author snippet; ``author_for(name, role)`` reuses the one of that name."""
+
+    name = factory.Faker("name", locale=LOCALE)
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    role = ""
+
+    class Meta:
+        model = Author
+        django_get_or_create = ("slug",)
 
 
 class PublishedPageFactory(wagtail_factories.PageFactory):
@@ -73,7 +85,8 @@ class NewsIndexPageFactory(PublishedPageFactory):
 
 
 class ArticlePageFactory(wagtail_factories.PageFactory):
-    """A published article; ``categories=[...]`` and ``authors=[(name, role)]`` are optional.
+    """A published article; ``categories=[...]`` and ``authors=[(name, role)]`` (or
+    ``[Author]``) are optional; an author of the same name is reused.
 
     ``live=False`` leaves a draft that has never been published.
     """
@@ -108,8 +121,8 @@ class ArticlePageFactory(wagtail_factories.PageFactory):
         if extracted:
             obj.authors.set(
                 [
-                    ArticleAuthor(name=name, role=role, sort_order=i)
-                    for i, (name, role) in enumerate(extracted)
+                    ArticleAuthor(author=as_author(item), sort_order=i)
+                    for i, item in enumerate(extracted)
                 ]
             )
             if create:
@@ -124,6 +137,13 @@ class ArticlePageFactory(wagtail_factories.PageFactory):
         if obj.live:
             revision.publish()
         obj.refresh_from_db()
+
+
+def as_author(item) -> Author:
+    if isinstance(item, Author):
+        return item
+    name, role = item
+    return AuthorFactory(name=name, role=role)
 
 
 def build_site_tree(*, hostname="testserver", port=80):

@@ -18,6 +18,8 @@ Conventions
   ("text", html), ("quote", {"text", "attribution"}), ("cta", {"label", "url"}).
   The dateline that opens some seed articles ("Napoli, 21 aprile 2020 – ")
   is not repeated in the body: it is carried by ``place`` and ``date``.
+* ``photo_credit_lang``: "en" for a credit in English ("Photo by … from Pexels"),
+  else Italian. ``original["date_precision"]``: "month" when the seed gives no day.
 * Webinar ``start``/``end`` are naive ISO datetimes in Europe/Rome local time;
   ``speakers`` are (name, description, role) with role "speaker" or
   "moderator".
@@ -40,6 +42,7 @@ ARTICLES = [
         "place": "",
         "authors": [("Giuseppe Bruno", "Presidente Gruppo Cooperativo CGM")],
         "photo_credit": "Photo by cottonbro from Pexels",
+        "photo_credit_lang": "en",
         "original": None,
         "body": [
             (
@@ -210,6 +213,7 @@ ARTICLES = [
         "place": "Rho (Milano)",
         "authors": [],
         "photo_credit": "Photo by Alexander Dummer on Unsplash",
+        "photo_credit_lang": "en",
         "original": None,
         # Verbatim from the seed: the third paragraph breaks off after "agli operatori
         # sanitari," and the quote has a closing but no opening quotation mark.
@@ -305,10 +309,12 @@ ARTICLES = [
         # Seed byline: "Di Francesco ABBA’ e Flaviano ZANDONAI" (no roles given).
         "authors": [("Francesco Abbà", ""), ("Flaviano Zandonai", "")],
         "photo_credit": "Photo by Matheus Viana from Pexels",
-        # From "*Articolo pubblicato su ..."; day not given, first of the month used.
+        "photo_credit_lang": "en",
+        # From "*Articolo pubblicato su ...": the seed gives the month, not the day.
         "original": {
             "name": "Investire Today, supplemento del mese di aprile 2020 di Investire",
             "date": "2020-04-01",
+            "date_precision": "month",
             "url": "",
         },
         "body": [
@@ -430,6 +436,7 @@ ARTICLES = [
         "place": "Milano",
         "authors": [],
         "photo_credit": "Photo by Herr Bohn on Unsplash",
+        "photo_credit_lang": "en",
         "original": None,
         "body": [
             (
@@ -538,7 +545,10 @@ WEBINARS = [
             "massimizzare gli apprendimenti di queste settimane.</p><p>Venerdì 17 aprile "
             "rileggeremo assieme sia le esperienze educative di questo periodo, ma anche i nuovi "
             "bisogni delle famiglie e come tutto ciò si possa tradurre in un ri-orientamento dei "
-            "servizi.</p>"
+            "servizi.</p><p>Ci guideranno nel focus Laura Malavasi, pedagogista, Francesca "
+            "Battistoni, esperta in innovazione sociale: ci aiuteranno a fare tesoro di ciò che "
+            "di positivo viene creato, proposto e sperimentato in questo tempo “sospeso”. "
+            "Dialogherà con loro Flaviano Zandonai.</p>"
         ),
         "agenda": [],
         # From "Ci guideranno nel focus ..." and "Dialogherà con loro Flaviano Zandonai."
@@ -591,11 +601,8 @@ WEBINARS = [
     {
         "slug": "gestione-rischio-clinico",
         "title": "La gestione del rischio clinico nei servizi delle imprese sociali",
-        # Second paragraph of the seed's "Abstract" section, repeated here as standfirst.
-        "standfirst": (
-            "Il webinar si propone di fornire gli strumenti base di risk management e costruire "
-            "un linguaggio comune per una efficace gestione del “rischio clinico”."
-        ),
+        # The seed's text is all in its "Abstract" section: no standfirst repeating it.
+        "standfirst": "",
         "categories": ["formazione", "news"],
         "published": "2020-04-03",
         "topic_area": "Sistemi di Gestione",

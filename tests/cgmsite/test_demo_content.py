@@ -1,7 +1,9 @@
 """``manage.py load_demo_content``: the seed site, and a second run that changes nothing."""
 
+import difflib
 import re
 from io import StringIO
+from pathlib import Path
 
 from django.core.management import call_command
 
@@ -10,6 +12,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
 import pytest
+from bs4 import BeautifulSoup
 
 from cgmsite.demo import seed
 from events.models import WebinarPage
@@ -109,3 +112,132 @@ def test_with_graph_the_upcoming_demo_webinar_gets_its_meeting(
     assert webinar.meeting_join_url == meeting["joinWebUrl"]
     # The seed webinars keep their pasted (placeholder) links.
     assert not WebinarPage.objects.exclude(pk=webinar.pk).filter(teams_join_url="").exists()
+
+
+# The seed page (a copy of shared/seed/cgm-news-page.txt): each post under "Categorie".
+SEED_PAGE = Path(__file__).parent / "fixtures" / "cgm-news-page.txt"
+
+# What the seed says of each post that the site shows from other fields, not from the
+# post's text: the byline, datelines (place and date), the verb before an attribution,
+# the webinar's topic area, section headings the template writes, and its practical
+# details (date and time, speakers, "free, members only", contact, programme).
+SHOWN_ELSEWHERE = {
+    # The seed's heading runs on two lines, the second kept in the title.
+    "infanzia-futuro-del-paese": ["I servizi educativi sono molto più di un bonus baby-sitting"],
+    "al-via-napoliwelfare": ["Napoli, 21 aprile 2020 –", "– spiega"],
+    "rhowelfare-servizi-territoriali": ["Rho (Milano), 14 aprile 2020 –", "” – spiega"],
+    "mano-pubblica-finanza-etica": [
+        "Di Francesco ABBA’ e Flaviano ZANDONAI",
+        "*Articolo pubblicato su Investire Today, supplemento del mese di aprile 2020 di Investire",
+    ],
+    "cura-italia-buoni-spesa": ["Milano, 2 aprile –", "”, dichiara", "”, dichiara"],
+    "imprese-sociali-educazione": [
+        "Per iscriverti clicca qui • La formazione è gratuita e aperta esclusivamente alla "
+        "rete CGM. • Il webinar si svolgerà tramite l’applicazione Microsoft Teams. • Gli "
+        "iscritti riceveranno un invito via mail con link per accedere al webinar in "
+        "modalità OSPITE",
+    ],
+    "gestione-privacy-salute": [
+        "Sistemi di Gestione Nel webinar approfondiremo",
+        "Con Daniele Consoletti, avvocato esperto di sistemi privacy 15 aprile 2020 Ore "
+        "15.00 – 16.30 • La formazione è gratuita e aperta esclusivamente alla rete CGM. • "
+        "Il webinar si svolgerà tramite l’applicazione Microsoft Teams. • Gli iscritti "
+        "riceveranno un invito via mail con link per accedere al webinar in modalità OSPITE "
+        "Per informazioni e iscrizioni simona.taraschi@cgm.coop Programma completo",
+    ],
+    "gestione-rischio-clinico": [
+        "Sistemi di Gestione Abstract",
+        "Con Mario Iesurum, formatore e consulente esperto in risk management 8 aprile 2020 "
+        "Ore 15.00 -16.30Il programma puoi scaricarlo a questo linkRicordiamo che • La "
+        "formazione è gratuita e aperta esclusivamente alla rete CGM. • Il webinar si "
+        "svolgerà tramite l’applicazione Microsoft Teams. Gli iscritti riceveranno un invito "
+        "via mail con link per accedere al webinar in modalità OSPITE. Per informazioni e "
+        "iscrizioni scrivere a simona.taraschi@cgm.coop",
+    ],
+}
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, whatever its punctuation, spacing and markup.
+
+    The seed glues some paragraphs, a link's label or a photo credit to what precedes
+    them ("…digitale.Scopri", "InvestirePhoto"): a capital after a lower-case letter
+    starts a word.
+    """
+    text = BeautifulSoup(text, "html.parser").get_text(" ")
+    text = re.sub(r"(?<=[a-zà-ú.])(?=[A-Z])", " ", text)
+    return re.findall(r"\w+", text)
+
+
+def seed_posts() -> dict[str, str]:
+    """Each seed post's text after its title, by the title the demo gives it."""
+    posts = {}
+    for chunk in SEED_PAGE.read_text().split("\nCategorie\n")[1:]:
+        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+        # Categories, the listing's title ("Webinar | …"), the page's title.
+        title = lines[1].removeprefix("Webinar | ")
+        posts[title] = " ".join(lines[3:])
+    return posts
+
+
+def demo_text(page) -> str:
+    """What the demo post says as text, in page order (HTML stripped)."""
+    page = page.specific
+    if isinstance(page, ArticlePage):
+        return " ".join([page.standfirst, str(page.body), page.hero_image_credit])
+    agenda = [str(point.value) for point in page.agenda]
+    return " ".join([page.standfirst, page.abstract, *agenda])
+
+
+@pytest.mark.django_db
+def test_each_demo_post_says_what_the_seed_says_word_for_word():
+    """Every sentence of the seed is in the demo post, once, and nothing else is."""
+    load_demo_content()
+    seed_text = seed_posts()
+    slugs = [item["slug"] for item in [*seed.ARTICLES, *seed.WEBINARS]]
+    assert len(seed_text) == len(slugs) == 8
+    differences = []
+    for slug in slugs:
+        page = Page.objects.get(slug=slug)
+        expected = words(seed_text[page.title])
+        shown = words(demo_text(page))
+        elsewhere = [" ".join(words(fragment)) for fragment in SHOWN_ELSEWHERE.get(slug, [])]
+        matcher = difflib.SequenceMatcher(None, expected, shown, autojunk=False)
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                continue
+            missing, added = " ".join(expected[i1:i2]), " ".join(shown[j1:j2])
+            if op == "delete" and missing in elsewhere:
+                elsewhere.remove(missing)
+                continue
+            differences.append(f"{slug}: seed «{missing}» / demo «{added}»")
+        # What the list says is shown elsewhere must still be in the seed's text.
+        differences += [f"{slug}: not in the seed «{fragment}»" for fragment in elsewhere]
+    assert not differences, "\n".join(differences)
+
+
+@pytest.mark.django_db
+def test_the_demo_has_authors_credits_in_english_and_an_accessibility_statement(client):
+    load_demo_content()
+    article = client.get("/notizie/mano-pubblica-finanza-etica/")
+    page = BeautifulSoup(article.content, "html.parser")
+    links = [(a.get_text(strip=True), a["href"]) for a in page.select(".post__byline a")]
+    assert links == [
+        ("Francesco Abbà", "/notizie/autori/francesco-abba/"),
+        ("Flaviano Zandonai", "/notizie/autori/flaviano-zandonai/"),
+    ]
+    # The seed gives the month of the original publication, not the day.
+    original = " ".join(page.select_one(".post__original").get_text().split())
+    assert original.endswith("di Investire, aprile 2020.")
+    assert "1 aprile" not in original
+    assert page.select_one(".post__hero .credit")["lang"] == "en"
+    author = BeautifulSoup(client.get("/notizie/autori/giuseppe-bruno/").content, "html.parser")
+    assert [a.get_text(strip=True) for a in author.select(".card__title a")] == [
+        seed.ARTICLES[0]["title"]
+    ]
+    legal = page.select_one("footer .site-footer__legal")
+    assert [a.get_text(strip=True) for a in legal.select("a")] == [
+        "Informativa sulla privacy",
+        "Dichiarazione di accessibilità",
+    ]
+    assert client.get(legal.select("a")[1]["href"]).status_code == 200

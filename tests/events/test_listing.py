@@ -330,6 +330,8 @@ def counted_get(client, url):
 def count_items(url, response):
     if "/feed/" in url:
         return len(feedparser.parse(response.content).entries)
+    if url == "/":  # the latest story, then the latest posts of each category
+        return len(soup(response).select("main .card--lead .card__title a, main .post-links a"))
     return len(listed_titles(response))
 
 

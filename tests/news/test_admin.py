@@ -9,7 +9,7 @@ import feedparser
 import pytest
 
 from news.models import ArticlePage, Category
-from tests.factories import ArticlePageFactory, CategoryFactory
+from tests.factories import ArticlePageFactory, AuthorFactory, CategoryFactory
 from tests.utils import listed_titles, soup
 
 
@@ -49,11 +49,10 @@ def article_form(*, categories=(), **overrides):
         "standfirst": "La piattaforma che fornisce servizi di welfare ai tempi del Coronavirus",
         "date": "2020-04-21",
         "place": "Napoli",
-        "authors": inline_formset(
-            [{"name": "Giuseppe Bruno", "role": "Presidente Gruppo Cooperativo CGM"}]
-        ),
+        "authors": inline_formset([]),
         "hero_image": "",
         "hero_image_credit": "",
+        "hero_image_credit_lang": "it",
         "body": streamfield(
             [
                 ("text", rich_text("<p>Il Covid-19 ha modificato la quotidianità.</p>")),
@@ -69,6 +68,7 @@ def article_form(*, categories=(), **overrides):
         ),
         "original_name": "",
         "original_date": "",
+        "original_date_precision": "day",
         "original_url": "",
         "seo_title": "",
         "search_description": "",
@@ -91,8 +91,12 @@ def test_editor_publishes_an_article_with_two_categories(admin_client, site_tree
 
     assert admin_client.get(add_url).status_code == 200
 
+    bruno = AuthorFactory(name="Giuseppe Bruno", role="Presidente Gruppo Cooperativo CGM")
     data = article_form(
-        categories=[welfare, news], hero_image=str(image.pk), hero_image_credit="Photo by cottonbro"
+        categories=[welfare, news],
+        hero_image=str(image.pk),
+        hero_image_credit="Photo by cottonbro",
+        authors=inline_formset([{"author": str(bruno.pk)}]),
     )
     response = admin_client.post(add_url, data)
 

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from news.models import Category
 from tests.factories import ArticlePageFactory, CategoryFactory
 from tests.utils import listed_titles, soup, text_of
 
@@ -66,7 +67,8 @@ def test_listing_cards_show_date_summary_categories_and_link(client, site_tree, 
     assert text_of(card.select_one(".card__summary")) == post.standfirst
     badge = card.select_one(".badges a")
     assert (text_of(badge), badge["href"]) == ("Finanza", "/notizie/categoria/finanza/")
-    assert card.picture.img["alt"] == "Bambini che giocano in un parco"
+    # The image only decorates the linked title: screen readers skip it.
+    assert card.picture.img["alt"] == ""
 
 
 @pytest.mark.django_db
@@ -191,18 +193,27 @@ def test_unknown_category_is_a_404(client, categories, url):
 
 
 @pytest.mark.django_db
-def test_home_page_lists_the_latest_posts_and_the_categories(client, site_tree, categories):
+def test_home_page_leads_with_the_latest_story_then_each_category(client, site_tree, categories):
+    finanza, welfare = Category.objects.get(slug="finanza"), Category.objects.get(slug="welfare")
     for n in range(1, 8):
-        ArticlePageFactory(parent=site_tree.news_index, title=f"Recente {n}", date=date(2021, 1, n))
+        ArticlePageFactory(
+            parent=site_tree.news_index,
+            title=f"Recente {n}",
+            date=date(2021, 1, n),
+            categories=[finanza if n % 2 else welfare],
+        )
 
     response = client.get("/")
     assert response.status_code == 200
     page = soup(response)
-    assert listed_titles(response) == [f"Recente {n}" for n in range(7, 1, -1)]
-    category_links = [(text_of(a.strong), a["href"]) for a in page.select(".category-grid a")]
-    assert category_links == [
-        ("Finanza", "/notizie/categoria/finanza/"),
-        ("Welfare", "/notizie/categoria/welfare/"),
+    assert [text_of(a) for a in page.select(".home-lead .card__title a")] == ["Recente 7"]
+    groups = [
+        (text_of(group.h3), group.h3.a["href"], [text_of(a) for a in group.select("li a")])
+        for group in page.select(".home-category")
+    ]
+    assert groups == [
+        ("Finanza", "/notizie/categoria/finanza/", ["Recente 5", "Recente 3", "Recente 1"]),
+        ("Welfare", "/notizie/categoria/welfare/", ["Recente 6", "Recente 4", "Recente 2"]),
     ]
     assert page.select_one("main a.button[href='/notizie/']") is not None
 

@@ -259,3 +259,32 @@ def test_category_page_description_comes_from_the_category(client, pages_with_me
     assert page.find("link", rel="canonical")["href"] == (
         "http://testserver/notizie/categoria/finanza/"
     )
+
+
+@pytest.mark.django_db
+def test_an_english_photo_credit_is_marked_as_english(client, full_article):
+    credit = soup(client.get(full_article.url)).select_one(".post__hero .credit")
+    assert not credit.has_attr("lang")  # Italian by default, like the page
+
+    full_article.hero_image_credit_lang = "en"
+    full_article.save_revision().publish()
+    credit = soup(client.get(full_article.url)).select_one(".post__hero .credit")
+    assert credit["lang"] == "en"
+    assert text_of(credit) == "Photo by cottonbro from Pexels"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("precision", "shown"), [("day", "1 aprile 2020"), ("month", "aprile 2020")]
+)
+def test_the_original_publication_date_shows_the_day_or_the_month(
+    client, site_tree, precision, shown
+):
+    article = ArticlePageFactory(
+        parent=site_tree.news_index,
+        original_name="Investire Today",
+        original_date=date(2020, 4, 1),
+        original_date_precision=precision,
+    )
+    original = soup(client.get(article.url)).select_one(".post__original")
+    assert text_of(original) == f"Pubblicato originariamente su Investire Today, {shown}."

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -17,7 +18,7 @@ from cgmsite.demo.images import placeholder_jpeg, programme_pdf
 from cgmsite.models import HomePage, SiteSettings, StandardPage
 from events.models import WebinarIndexPage, WebinarPage, WebinarSpeaker, schedule_label
 from events.teams.client import graph_enabled
-from news.models import ArticleAuthor, ArticlePage, Category, NewsIndexPage
+from news.models import ArticleAuthor, ArticlePage, Author, Category, NewsIndexPage
 from registrations import attendance, certificates
 from registrations.emails import new_join_token
 from registrations.membership import member_organisation_for
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         for item in [*seed.WEBINARS, upcoming_demo_webinar()]:
             self.webinar(webinar_index, item, categories)
         self.privacy_page(home)
+        self.accessibility_page(home)
         self.member_organisations()
         self.past_attendance(WebinarPage.objects.child_of(webinar_index).get(slug=PAST_WEBINAR))
         self.stdout.write(
@@ -107,6 +109,7 @@ class Command(BaseCommand):
         site_settings = SiteSettings.for_site(site)
         if not site_settings.contact_email:
             site_settings.contact_email = "info@cgm.coop"
+            site_settings.address = site_settings.address or "Via Rosa Zalivani 2\n25125 Brescia"
             site_settings.save()
 
     def categories(self) -> dict[str, Category]:
@@ -151,19 +154,28 @@ class Command(BaseCommand):
                 item["title"], f"Immagine illustrativa dell’articolo «{item['title']}»"
             ),
             hero_image_credit=item["photo_credit"],
+            hero_image_credit_lang=item.get("photo_credit_lang", "it"),
             body=[(kind, value) for kind, value in item["body"]],
             original_name=original.get("name", ""),
             original_date=date.fromisoformat(original["date"]) if original.get("date") else None,
+            original_date_precision=original.get("date_precision", "day"),
             original_url=original.get("url", ""),
         )
         page.categories.set([categories[slug] for slug in item["categories"]])
         page.authors.set(
             [
-                ArticleAuthor(name=name, role=role, sort_order=i)
+                ArticleAuthor(author=self.author(name, role), sort_order=i)
                 for i, (name, role) in enumerate(item["authors"])
             ]
         )
         return self.publish(parent, page)
+
+    def author(self, name: str, role: str) -> Author:
+        author, created = Author.objects.get_or_create(
+            slug=slugify(name), defaults={"name": name, "role": role}
+        )
+        self.created += created
+        return author
 
     def publish(self, parent, page):
         """Add and publish ``page``, dated as the seed dates it (09:00 on its date)."""
@@ -188,6 +200,19 @@ class Command(BaseCommand):
         site_settings = SiteSettings.for_site(home.get_site())
         if site_settings.privacy_page_id is None:
             site_settings.privacy_page = page
+            site_settings.save()
+
+    def accessibility_page(self, home) -> None:
+        page = self.child(
+            home,
+            StandardPage,
+            slug="accessibilita",
+            title="Dichiarazione di accessibilità",
+            body=[("text", ACCESSIBILITY_TEXT)],
+        )
+        site_settings = SiteSettings.for_site(home.get_site())
+        if site_settings.accessibility_page_id is None:
+            site_settings.accessibility_page = page
             site_settings.save()
 
     def member_organisations(self) -> None:
@@ -309,6 +334,19 @@ PRIVACY_TEXT = (
     "indirizzo e-mail, organizzazione e ruolo) sono trattati dal Gruppo Cooperativo CGM "
     "al solo fine di gestire l’iscrizione e inviare l’invito al webinar. Sono cancellati "
     "o resi anonimi entro 30 giorni dallo svolgimento del webinar.</p>"
+)
+
+ACCESSIBILITY_TEXT = (
+    "<p>Testo dimostrativo. Il Gruppo Cooperativo CGM si impegna a rendere il proprio sito "
+    "accessibile, conformemente alla legge 9 gennaio 2004, n. 4, e alle Linee guida AgID "
+    "sull’accessibilità degli strumenti informatici.</p>"
+    "<h2>Stato di conformità</h2>"
+    "<p>Il sito è progettato per essere conforme ai requisiti delle WCAG 2.2, livello AA: "
+    "si può navigare con la sola tastiera, i testi hanno un contrasto sufficiente e le "
+    "immagini informative hanno un testo alternativo.</p>"
+    "<h2>Segnalazioni</h2>"
+    "<p>Chi incontra un contenuto non accessibile può scrivere a info@cgm.coop: "
+    "risponderemo entro 30 giorni.</p>"
 )
 
 PAST_WEBINAR = "imprese-sociali-educazione"
