@@ -1,6 +1,8 @@
-"""A reader's path through the site in a real browser: home, category, article, search."""
+"""A reader's path through the site in a real browser: home, category, article, pagination,
+author page, search; every page on the way passes axe-core's WCAG A/AA rules at 375 and
+1280 px."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -10,7 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def newsroom(wagtail_bootstrap, live_server):
+def newsroom(wagtail_bootstrap, live_server, settings):
+    settings.NEWS_PAGE_SIZE = 2  # three welfare posts: two pages
     tree = build_site_tree()
     welfare = CategoryFactory(name="Welfare", slug="welfare", description="Welfare territoriale.")
     finanza = CategoryFactory(name="Finanza", slug="finanza")
@@ -22,7 +25,16 @@ def newsroom(wagtail_bootstrap, live_server):
         place="Napoli",
         hero_image=ImageFactory(description="Una piazza di Napoli"),
         categories=[welfare],
+        authors=[("Stefano Granata", "Presidente Gruppo Cooperativo CGM")],
     )
+    for days in (1, 2):
+        ArticlePageFactory(
+            parent=tree.news_index,
+            title=f"Welfare di comunità, puntata {days}",
+            date=date(2020, 4, 21) + timedelta(days=days),
+            categories=[welfare],
+            authors=[("Stefano Granata", "Presidente Gruppo Cooperativo CGM")],
+        )
     ArticlePageFactory(
         parent=tree.news_index,
         title="Mano pubblica per la finanza etica",
@@ -32,29 +44,56 @@ def newsroom(wagtail_bootstrap, live_server):
     return tree
 
 
-def test_reader_browses_by_category_and_opens_an_article(
-    newsroom, live_server, page, csp_violations
+def test_reader_goes_from_home_to_an_author_and_finds_a_post_by_searching(
+    newsroom, live_server, page, a11y, csp_violations
 ):
-    home = page.goto(live_server.url + "/")
-    assert "script-src 'self'" in home.headers["content-security-policy"]
-    assert page.locator("h1").inner_text() == "Gruppo Cooperativo CGM"
-    assert page.locator(".card__title").count() == 2
-
-    page.get_by_role("navigation", name="Categorie").get_by_role("link", name="Welfare").click()
+    page.goto(live_server.url + "/")
+    a11y.check("home")
+    page.get_by_role("link", name="Welfare").first.click()
     page.wait_for_url("**/notizie/categoria/welfare/")
     assert page.locator("h1").inner_text() == "Welfare"
-    titles = page.locator(".card__title").all_inner_texts()
-    assert titles == ["Al via napoliwelfare"]
+    assert page.locator(".card__title").all_inner_texts() == [
+        "Welfare di comunità, puntata 2",
+        "Welfare di comunità, puntata 1",
+    ]
+    a11y.check("category page")
+    page.get_by_role("link", name="Meno recenti →").click()
+    page.wait_for_url("**/notizie/categoria/welfare/?page=2")
+    assert page.locator(".card__title").all_inner_texts() == ["Al via napoliwelfare"]
 
     page.get_by_role("link", name="Al via napoliwelfare").click()
-    page.wait_for_url("**/notizie/*/")
+    page.wait_for_url("**/notizie/al-via-napoliwelfare*/")
     assert page.locator(".dateline").inner_text() == "Napoli, 21 aprile 2020"
-    hero = page.locator(".post__hero img")
-    assert hero.get_attribute("alt") == "Una piazza di Napoli"
-    # The browser picked a WebP rendition from the <picture>'s sources.
-    assert ".webp" in hero.evaluate("img => img.currentSrc")
+    assert page.locator(".post__hero img").get_attribute("alt") == "Una piazza di Napoli"
+    related = page.get_by_role("region", name="Leggi anche")
+    assert related.get_by_role("link", name="Welfare di comunità, puntata 2").count() == 1
+    a11y.check("article")
+
+    page.get_by_role("link", name="Stefano Granata").click()
+    page.wait_for_url("**/notizie/autori/stefano-granata/")
+    assert page.locator("h1").inner_text() == "Stefano Granata"
+    assert "Al via napoliwelfare" not in page.locator(".card__title").all_inner_texts()
+    page.get_by_role("link", name="Meno recenti →").click()
+    assert page.locator(".card__title").all_inner_texts() == ["Al via napoliwelfare"]
+    a11y.check("author page")
+
+    page.get_by_role("searchbox", name="Cerca nel sito").fill("napoliwelfare")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/cerca/?q=napoliwelfare")
+    assert page.locator(".card__title").all_inner_texts() == ["Al via napoliwelfare"]
+    a11y.check("search results")
+
+    page.goto(live_server.url + "/notizie/")
+    a11y.check("news list")
+    assert page.goto(live_server.url + "/notizie/non-esiste/").status == 404
+    a11y.check("404")
     assert csp_violations == []
 
+
+def test_an_injected_inline_script_does_not_run(newsroom, live_server, page, csp_violations):
+    home = page.goto(live_server.url + "/")
+    assert "script-src 'self'" in home.headers["content-security-policy"]
+    assert csp_violations == []
     # An inline script without the page's nonce, as an injection would add, does not run.
     ran = page.evaluate(
         """() => {
@@ -66,14 +105,6 @@ def test_reader_browses_by_category_and_opens_an_article(
     )
     assert not ran
     assert len(csp_violations) == 1 and "inline script" in csp_violations[0]
-
-
-def test_reader_searches_from_the_header(newsroom, live_server, page):
-    page.goto(live_server.url + "/notizie/")
-    page.get_by_role("searchbox", name="Cerca nel sito").fill("finanza etica")
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/cerca/?q=finanza+etica")
-    assert page.locator(".card__title").all_inner_texts() == ["Mano pubblica per la finanza etica"]
 
 
 def test_keyboard_user_can_skip_to_content(newsroom, live_server, page):
