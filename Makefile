@@ -8,7 +8,7 @@ export SITE_BASE_URL ?= http://127.0.0.1:$(PORT)
 export DJANGO_SETTINGS_MODULE ?= cgmsite.settings.dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve-prod worker periodic test lint format messages migrate demo admin bench-news bench-emails bench-web bench-burst clean
+.PHONY: help run serve-prod worker periodic test screenshots lint format messages migrate demo admin bench-news bench-emails bench-web bench-burst clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[1mmake %-12s\033[0m %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ format: $(VENV)/.installed-dev ## Reformat the code with ruff
 
 test: $(VENV)/.installed-dev $(AXE) messages lint ## Install test tools, run ruff and the whole test suite
 	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+screenshots: $(VENV)/.installed-dev messages ## Screenshots of the demo site (phone and desktop) and the invitation e-mail into docs/screenshots/
+	DJANGO_SETTINGS_MODULE=cgmsite.settings.test REQUIRE_BROWSER=1 $(BIN)/pytest tests/browser/screenshots.py -q
 
 bench-news: $(VENV)/.installed-dev messages ## Benchmark the news pages on 10,000 posts (throwaway DB)
 	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/python bench/news.py $(BENCH_ARGS)
