@@ -354,7 +354,9 @@ REGISTRATION_RESEND_INTERVAL = 5 * 60  # seconds before the same e-mail is sent 
 # "Le mie iscrizioni": how long the e-mailed link to a person's registrations works.
 MY_REGISTRATIONS_LINK_HOURS = 4
 # From when before the start a confirmed registrant's page offers the join link.
-MY_REGISTRATIONS_JOIN_BEFORE = timedelta(minutes=30)
+MY_REGISTRATIONS_JOIN_BEFORE = timedelta(
+    minutes=int(env("MY_REGISTRATIONS_JOIN_BEFORE_MINUTES", "30"))
+)
 # How long before the start each reminder goes out (``manage.py send_reminders``).
 REGISTRATION_REMINDERS = [timedelta(hours=24), timedelta(hours=1)]
 # Personal data (``manage.py purge_registrations``): requests never confirmed are deleted
