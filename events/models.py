@@ -27,6 +27,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from events.questions import QuestionsBlock
 from events.teams.client import graph_enabled
 from events.teams.models import TeamsMeeting
 from events.teams.panels import TeamsMeetingPanel
@@ -187,6 +188,16 @@ class WebinarPage(PostPage):
             "Maximum number of participants; empty for no limit. Beyond it, a waiting list."
         ),
     )
+    questions = StreamField(
+        QuestionsBlock(),
+        blank=True,
+        verbose_name=_("questions of the form"),
+        help_text=_(
+            "Extra questions for the people who sign up (at most 10). Answers are kept with "
+            "the registration, shown to staff and in the exports; changing a question later "
+            "keeps the answers already given, with the wording they answered."
+        ),
+    )
     registration_opens_at = models.DateTimeField(
         _("registration opens"),
         null=True,
@@ -301,6 +312,7 @@ class WebinarPage(PostPage):
                 FieldRowPanel(
                     [FieldPanel("registration_opens_at"), FieldPanel("registration_closes_at")]
                 ),
+                FieldPanel("questions"),
             ],
             heading=_("Registration"),
         ),

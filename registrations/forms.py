@@ -5,6 +5,7 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from events import questions as webinar_questions
 from registrations.membership import normalise_email
 
 NO_LINE_BREAKS = _("Line breaks are not allowed here.")
@@ -46,17 +47,46 @@ class RegistrationForm(forms.Form):
     # Hidden from people with CSS and from screen readers; bots fill it in.
     website = forms.CharField(required=False, label=_("Leave this field empty"))
 
+    def __init__(self, *args, webinar=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The webinar's own questions (events.questions), before the consent.
+        self.questions = webinar_questions.questions_of(webinar) if webinar is not None else []
+        fields = dict(self.fields)
+        tail = {name: fields.pop(name) for name in ("privacy_consent", "website")}
+        for question in self.questions:
+            fields[question_field_name(question)] = question_field(question)
+        self.fields = {**fields, **tail}
+
     def clean(self):
         cleaned_data = super().clean()
+        multiline = {
+            question_field_name(question)
+            for question in self.questions
+            if question.kind == "long_text"
+        }
         # add_error() removes the field from cleaned_data: iterate over a copy.
         for name, value in list(cleaned_data.items()):
             if not isinstance(value, str):
                 continue
+            if name in multiline:
+                value = value.replace("\r\n", "\n").replace("\n", "")
             if not FORBIDDEN_CHARACTERS.isdisjoint(value):
                 self.add_error(name, NO_LINE_BREAKS)
             elif has_invisible(value):
                 self.add_error(name, NO_INVISIBLE)
         return cleaned_data
+
+    def answers(self) -> list[dict]:
+        """What ``Registration.answers`` keeps: each question with its wording of today."""
+        return [
+            {
+                "id": question.id,
+                "kind": question.kind,
+                "question": question.label,
+                "answer": self.cleaned_data.get(question_field_name(question)) or "",
+            }
+            for question in self.questions
+        ]
 
     def clean_email(self):
         try:
@@ -76,3 +106,37 @@ class RegistrationForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+
+YES_NO = [("sì", _("Yes")), ("no", _("No"))]
+
+
+def question_field_name(question) -> str:
+    return f"question_{question.id}"
+
+
+def question_field(question) -> forms.Field:
+    """The form field that asks one of the webinar's questions."""
+    common = {"label": question.label, "help_text": question.help_text}
+    common["required"] = question.required
+    if question.kind == "short_text":
+        return forms.CharField(max_length=webinar_questions.SHORT_ANSWER_LENGTH, **common)
+    if question.kind == "long_text":
+        return forms.CharField(
+            max_length=webinar_questions.LONG_ANSWER_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 4}),
+            **common,
+        )
+    if question.kind == "single_choice":
+        return forms.ChoiceField(
+            choices=[(choice, choice) for choice in question.choices],
+            widget=forms.RadioSelect,
+            **common,
+        )
+    if question.kind == "multiple_choice":
+        return forms.MultipleChoiceField(
+            choices=[(choice, choice) for choice in question.choices],
+            widget=forms.CheckboxSelectMultiple,
+            **common,
+        )
+    return forms.ChoiceField(choices=YES_NO, widget=forms.RadioSelect, **common)

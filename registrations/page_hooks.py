@@ -53,5 +53,5 @@ def registration_form(webinar, request, context) -> dict:
         return {}
     return {
         "registration_panel_template": "registrations/components/registration_form.html",
-        "registration_form": RegistrationForm(),
+        "registration_form": RegistrationForm(webinar=webinar),
     }

@@ -206,6 +206,7 @@ def registrations_purge(*, now: datetime | None = None, dry_run: bool = False) -
             last_name="",
             role="",
             organisation_name="",
+            answers=[],
             email=_anonymous_address_of("pk"),
             token_nonce="",
             join_token=None,

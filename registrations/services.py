@@ -72,6 +72,7 @@ def registration_create(
     email: str,
     organisation_name: str,
     role: str = "",
+    answers: list[dict] | None = None,
     consent_version: str,
     now=None,
 ) -> Registration:
@@ -101,6 +102,7 @@ def registration_create(
             with transaction.atomic():
                 registration = Registration.objects.create(
                     webinar=webinar,
+                    answers=answers or [],
                     first_name=first_name,
                     last_name=last_name,
                     email=email,

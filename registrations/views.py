@@ -134,7 +134,13 @@ def register(request, webinar_id: int):
     if csrf_rejected(request):
         # Sent without JavaScript, or the token expired: nothing is done; the person
         # sends the same form again, now with a token of their own.
-        return form_page(request, webinar, RegistrationForm(request.POST), status=403, resend=True)
+        return form_page(
+            request,
+            webinar,
+            RegistrationForm(request.POST, webinar=webinar),
+            status=403,
+            resend=True,
+        )
     address = request.POST.get("email", "").strip().lower()[:254]
     # The address as typed from this client: keyed on the address alone, anyone could
     # lock a person out of signing up with five junk posts naming her address. E-mail
@@ -147,7 +153,7 @@ def register(request, webinar_id: int):
     )
     if limited:
         return too_many_requests(request)
-    form = RegistrationForm(request.POST)
+    form = RegistrationForm(request.POST, webinar=webinar)
     if not form.is_valid():
         return form_page(request, webinar, form, status=400)
     if not form.is_bot:
@@ -159,6 +165,7 @@ def register(request, webinar_id: int):
                 email=form.cleaned_data["email"],
                 organisation_name=form.cleaned_data["organisation"],
                 role=form.cleaned_data["role"],
+                answers=form.answers(),
                 consent_version=settings.PRIVACY_NOTICE_VERSION,
             )
         except services.RegistrationError as error:

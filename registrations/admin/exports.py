@@ -54,10 +54,11 @@ COLUMNS = (
     ("confirmed_at", "confermato il"),
     ("attendance", "presenza"),
     ("attended_minutes", "minuti di presenza"),
+    ("answers", "risposte alle domande"),
 )
 HEADINGS = tuple(heading for _, heading in COLUMNS)
 # Widths (in characters) of the XLSX columns, in the order of COLUMNS.
-XLSX_WIDTHS = (34, 17, 18, 22, 34, 34, 30, 24, 26, 14, 17, 17, 20, 12)
+XLSX_WIDTHS = (34, 17, 18, 22, 34, 34, 30, 24, 26, 14, 17, 17, 20, 12, 60)
 CSV_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 XLSX_DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 CSV_DELIMITER = ";"
@@ -77,6 +78,9 @@ COLUMN_VALUES = {
     "state": lambda registration: str(state_of(registration).label),
     "attendance": lambda registration: (
         str(registration.get_attendance_display()) if registration.attendance else None
+    ),
+    "answers": lambda registration: "; ".join(
+        f"{question}: {answer}" for question, answer in registration.answer_lines()
     ),
     "attended_minutes": lambda registration: (
         None if registration.attended_seconds is None else round(registration.attended_seconds / 60)

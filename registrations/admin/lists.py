@@ -279,6 +279,7 @@ class RegistrationAdmin(ReadOnlyModelAdmin):
         "organisation_name",
         "member_organisation",
         "role",
+        "answers",
         "status",
         "waitlist_position",
         "consent_at",

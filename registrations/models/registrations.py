@@ -53,6 +53,9 @@ class Registration(models.Model):
         verbose_name=_("member organisation"),
     )
     role = models.CharField(_("role"), max_length=150, blank=True)
+    # The answers to the webinar's own questions (events.questions), each with the
+    # question's wording when it was answered: [{"id", "kind", "question", "answer"}].
+    answers = models.JSONField(_("answers"), default=list, blank=True)
     status = models.CharField(
         _("status"), max_length=30, choices=Status.choices, default=Status.PENDING_CONFIRMATION
     )
@@ -118,6 +121,19 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.full_name} – {self.webinar_id}"
+
+    def answer_lines(self) -> list[tuple[str, str]]:
+        """Each answered question with its answer, as the person saw and gave them."""
+        lines = []
+        for item in self.answers or []:
+            answer = item.get("answer")
+            text = ", ".join(answer) if isinstance(answer, list) else str(answer or "")
+            if text:
+                lines.append((item.get("question", ""), text))
+        return lines
+
+    def get_answers_display(self) -> str:
+        return " · ".join(f"{question}: {answer}" for question, answer in self.answer_lines())
 
     @property
     def full_name(self) -> str:

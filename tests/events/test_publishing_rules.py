@@ -64,6 +64,7 @@ def webinar_form(*, categories=(), publish=True, **overrides):
                 ("point", "La privacy e alcuni spunti per difendersi dalle truffe on line"),
             ]
         ),
+        "questions": streamfield([]),
         "speakers": inline_formset(
             [
                 {

@@ -34,7 +34,7 @@ def csv_table(response) -> list[dict]:
     raw = b"".join(response.streaming_content)
     assert raw.startswith("\ufeff".encode())
     text = raw.decode("utf-8")[1:]
-    assert text.splitlines()[0].count(";") == 13
+    assert text.splitlines()[0].count(";") == 14
     return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
 
