@@ -345,3 +345,50 @@ def queue_my_registrations_link(
         return {"subject": subject, "body_text": body_text, "body_html": body_html}
 
     return email_queue(kind=Kind.MY_REGISTRATIONS, to=email, dedupe_key=dedupe_key, build=build)
+
+
+# Messages from staff («Scrivi agli iscritti», ``registrations.staff_messages``) ----------
+
+
+def staff_message_context(registration: Registration, *, subject: str, body: str, now=None):
+    """What a message staff wrote adds to the person's context: their words, and the
+    cancellation link only while the person has a registration to cancel."""
+    from django.utils import timezone
+
+    can_cancel = (
+        registration.status
+        in (
+            Registration.Status.CONFIRMED,
+            Registration.Status.WAITLISTED,
+        )
+        and (now or timezone.now()) < registration.webinar.end
+    )
+    context = {"staff_subject": subject, "staff_body": body}
+    if not can_cancel:
+        context["cancel_url"] = ""
+    return context
+
+
+def render_staff_message(registration: Registration, *, subject: str, body: str):
+    """Subject, text and HTML of a staff message as this person gets it (the preview)."""
+    context = {
+        **base_context(registration),
+        **staff_message_context(registration, subject=subject, body=body),
+    }
+    return render(Kind.STAFF_MESSAGE, context)
+
+
+def queue_staff_message(
+    registration: Registration, *, subject: str, body: str, dedupe_key: str
+) -> EmailMessage | None:
+    """A staff message to one registrant, once per key (None when already queued).
+
+    The text part is the text as typed; the HTML part escapes it (no markup from staff
+    reaches the mail), makes paragraphs of blank lines and links of bare addresses.
+    """
+    return queue(
+        Kind.STAFF_MESSAGE,
+        registration,
+        dedupe_key=dedupe_key,
+        **staff_message_context(registration, subject=subject, body=body),
+    )

@@ -364,6 +364,16 @@ def waitlist_promote(*, webinar: WebinarPage, now=None) -> Registration | None:
     return promoted
 
 
+def waitlist_fill(*, webinar: WebinarPage, now=None) -> int:
+    """Staff's «promote from the waiting list»: seats free now (the capacity was raised,
+    say) go to the first people waiting, each sent the news and the invitation; how many."""
+    with transaction.atomic():
+        webinar = lock_webinar(webinar.pk)
+        before = selectors.seats_taken(webinar.pk)
+        waitlist_promote(webinar=webinar, now=now)
+        return selectors.seats_taken(webinar.pk) - before
+
+
 def waitlist_close(*, webinar: WebinarPage, now=None) -> list[Registration]:
     """The webinar is cancelled: its waiting list ends, each place on it cancelled.
 

@@ -7,13 +7,22 @@ menu, append it to ``RegistrationsAdminGroup.items`` here, before ``modeladmin_r
 from django.templatetags.static import static
 from django.urls import path
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.widgets import Button
 
 from wagtail_modeladmin.options import modeladmin_register
 
 from registrations.admin.actions import action_urls
 from registrations.admin.attendance import attendance_urls
+from registrations.admin.base import user_can_view_registrations
+from registrations.admin.console import (
+    UpcomingWebinarsPanel,
+    console_url,
+    console_urls,
+    is_webinar,
+)
 from registrations.admin.lists import (
     EmailMessageAdmin,
     RegistrationAdmin,
@@ -24,6 +33,7 @@ from registrations.admin.members import (
     MembersImportView,
     RegistrationsAdminGroup,
 )
+from registrations.admin.messages import message_urls
 
 RegistrationsAdminGroup.items = [
     *RegistrationsAdminGroup.items,
@@ -67,3 +77,39 @@ def register_attendance_urls():
 def show_webinar_registration_counts(request, page):
     """A webinar's edit view opens with its seat counts, for staff who may see them."""
     webinar_registration_notice(request, page)
+
+
+@hooks.register("register_admin_urls")
+def register_console_urls():
+    """A webinar's console and its messages to registrants: see ``admin.console``."""
+    return [*console_urls(), *message_urls()]
+
+
+def console_button(page, user, priority: int):
+    if is_webinar(page) and user_can_view_registrations(user):
+        yield Button(
+            _("Registrations console"),
+            console_url(page),
+            icon_name="group",
+            attrs={"data-registrations-console": ""},
+            priority=priority,
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def webinar_console_header_button(page, user, view_name, next_url=None):
+    """In a webinar's editor header (its "more" menu), the way to its console."""
+    yield from console_button(page, user, priority=12)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def webinar_console_listing_button(page, user, next_url=None):
+    """In the page listing's row actions of a webinar, the way to its console."""
+    yield from console_button(page, user, priority=3)
+
+
+@hooks.register("construct_homepage_panels")
+def upcoming_webinars_panel(request, panels):
+    """The dashboard lists the upcoming webinars and their seats, for registrations staff."""
+    if user_can_view_registrations(request.user):
+        panels.append(UpcomingWebinarsPanel())

@@ -7,7 +7,9 @@
 - ``actions``: approve, reject, send the invitation again, cancel, resend a failed e-mail;
 - ``exports``: the registration list as CSV or XLSX;
 - ``members``: member organisations, allowed addresses, the CSV import;
-- ``attendance``: a webinar's attendance, matches to confirm, follow-ups.
+- ``attendance``: a webinar's attendance, matches to confirm, follow-ups;
+- ``console``: one screen per webinar, and the dashboard's panel of upcoming webinars;
+- ``messages``: «Scrivi agli iscritti», staff's messages to a webinar's registrants.
 
 Nothing is imported here: Django's admin autodiscovery imports this package at start-up.
 """

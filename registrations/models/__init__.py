@@ -3,6 +3,7 @@
 from registrations.models.attendance import AttendanceRecord, Certificate
 from registrations.models.emails import EmailMessage, SuppressedAddress
 from registrations.models.members import AllowedAddress, MemberDomain, MemberOrganisation
+from registrations.models.messages import StaffMessage
 from registrations.models.registrations import Registration
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     "MemberDomain",
     "MemberOrganisation",
     "Registration",
+    "StaffMessage",
     "SuppressedAddress",
 ]

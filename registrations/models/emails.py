@@ -24,6 +24,7 @@ class EmailMessage(models.Model):
         FOLLOWUP_ATTENDED = "followup_attended", _("Follow-up: thanks and certificate")
         FOLLOWUP_ABSENT = "followup_absent", _("Follow-up: sorry we missed you")
         MY_REGISTRATIONS = "my_registrations", _("Link to “my registrations”")
+        STAFF_MESSAGE = "staff_message", _("Message from staff")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
