@@ -148,6 +148,13 @@ def test_staff_see_the_answers_and_export_them(client, asking_webinar):
     )
     inspect = client.get(f"/admin/registrations/registration/inspect/{registration.pk}/")
     assert "Da quale territorio partecipi?: Sud e isole" in inspect.content.decode()
+    Registration.objects.update(status=Registration.Status.CONFIRMED)
+    console = BeautifulSoup(
+        client.get(reverse("registrations_webinar_console", args=[asking_webinar.pk])).content,
+        "html.parser",
+    )
+    answers_shown = [" ".join(a.get_text(" ").split()) for a in console.select(".cgm-answer")]
+    assert "Quali servizi gestisce la tua cooperativa? : Nidi, Centri estivi" in answers_shown
     export = client.get(
         "/admin/registrations/registration/",
         {"webinar__id__exact": asking_webinar.pk, "export": "csv"},
