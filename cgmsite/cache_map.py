@@ -323,7 +323,7 @@ def webinar_seats_changed(webinar_id: int) -> None:
         return
     taken = webinar.seats_taken()
     state = webinar.registration_state(seats_taken=taken)
-    left = max(0, webinar.capacity - taken) if webinar.capacity is not None else None
+    left = webinar.seats_left(seats_taken=taken)  # what the page shows: "ancora 12 posti"
     shown = f"{state}:{left}"
     key = f"{page_cache.PREFIX}:shown:{webinar.pk}"
     store = page_cache.cache()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -46,7 +46,10 @@ def webinar_event(webinar: WebinarPage, url: str) -> Event:
     event.add("dtend", timezone.localtime(webinar.end))
     event.add("summary", webinar.title)
     summary = webinar.standfirst or strip_tags(webinar.abstract)[:500]
-    event.add("description", f"{summary}\n\n{url}".strip())
+    # The date as the page and the e-mails write it (``schedule_label``), in Italian.
+    with translation.override(settings.LANGUAGE_CODE):
+        when = webinar.when_label
+    event.add("description", "\n\n".join(part for part in (when, summary, url) if part))
     event.add("url", url)
     event.add("location", webinar.get_platform_display())
     event.add("sequence", webinar.sequence)

@@ -410,8 +410,19 @@ class WebinarPage(PostPage):
         return self.registration_closes_at or self.start
 
     def seats_taken(self) -> int:
-        """Confirmed registrations, as counted by the apps that answer ``SEATS_TAKEN_HOOK``."""
+        """Confirmed registrations, as counted by the apps that answer ``SEATS_TAKEN_HOOK``
+        (``registrations.selectors.seats_taken``: the one place seats are counted)."""
         return sum(fn(self) or 0 for fn in hooks.get_hooks(SEATS_TAKEN_HOOK))
+
+    def seats_left(self, seats_taken=None) -> int | None:
+        """Seats still free (never below 0); None when the webinar has no seat limit.
+
+        Only a number: the page says how many seats are left, never who took them.
+        """
+        if self.capacity is None:
+            return None
+        taken = self.seats_taken() if seats_taken is None else seats_taken
+        return max(0, self.capacity - taken)
 
     def registration_state(self, now=None, seats_taken=None) -> RegistrationState:
         now = now or timezone.now()
@@ -431,8 +442,13 @@ class WebinarPage(PostPage):
 
     @property
     def when_label(self) -> str:
-        """«venerdì 17 aprile 2020, ore 10:30–12:00», in Italian time."""
+        """«venerdì 17 aprile 2020, 10:30–12:00», in Italian time (``schedule_label``)."""
         return schedule_label(self.start, self.end)
+
+    @property
+    def took_place(self) -> bool:
+        """Over and not cancelled: its page and card speak in the past tense."""
+        return not self.is_cancelled and timezone.now() >= self.end
 
     def calendar_links(self, page_url: str) -> dict[str, str]:
         """ "Add to Google Calendar" and "Add to Outlook" addresses with the public details
@@ -466,11 +482,17 @@ class WebinarPage(PostPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["registration_state"] = self.registration_state()
-        if context["registration_state"] not in (
-            RegistrationState.PAST,
-            RegistrationState.CANCELLED,
-        ):
+        # Seats are counted once (one query, only for a webinar with a seat limit that
+        # is still to come) for both the state and the seats left.
+        taken = None
+        if self.capacity is not None and not self.is_cancelled and timezone.now() < self.end:
+            taken = self.seats_taken()
+        state = self.registration_state(seats_taken=taken)
+        context["registration_state"] = state
+        context["took_place"] = self.took_place
+        if state in (RegistrationState.OPEN, RegistrationState.FULL, RegistrationState.CLOSED):
+            context["seats_left"] = self.seats_left(seats_taken=taken)
+        if state not in (RegistrationState.PAST, RegistrationState.CANCELLED):
             context["calendar_links"] = self.calendar_links(self.get_full_url(request))
         context["speakers"] = self.speakers.all()
         for fn in hooks.get_hooks(PAGE_CONTEXT_HOOK):
@@ -479,10 +501,16 @@ class WebinarPage(PostPage):
 
 
 def schedule_label(start, end) -> str:
-    """The date and time range of an event in Italian time, as Italian writes it."""
+    """The date and time range of an event in Italian time, as Italian writes it.
+
+    The one place a webinar's dates are written out: the page, the cards, every e-mail
+    and the calendar files' descriptions read it. The same day: «lunedì 1 dicembre 2026,
+    10:00–13:00»; across days: «da lunedì 1 dicembre 2026, 10:00 a martedì 2 dicembre
+    2026, 13:00».
+    """
     start, end = timezone.localtime(start), timezone.localtime(end)
     if start.date() == end.date():
-        return _("%(day)s, at %(start)s–%(end)s") % {
+        return _("%(day)s, %(start)s–%(end)s") % {
             "day": dateformat.format(start, "l j F Y").lower(),
             "start": dateformat.format(start, "H:i"),
             "end": dateformat.format(end, "H:i"),

@@ -62,6 +62,26 @@ def base_context(registration: Registration) -> dict:
     }
 
 
+def reply_to(message: EmailMessage) -> list[str]:
+    """Where a registrant's reply goes (``Reply-To``): the webinar's contact address, else
+    the site's (``SiteSettings.contact_email``), else nowhere (no header; replies go to
+    the sender). Read when the message is sent (``outbox.deliver``), so a contact address
+    changed meanwhile is the one used.
+
+    The notice to staff goes to the webinar's contact address itself: it gets none.
+    """
+    from cgmsite.models import SiteSettings
+
+    if message.kind == Kind.ACCESS_REQUEST_NOTICE:
+        return []
+    webinar = message.webinar if message.webinar_id else None
+    address = webinar.contact_email if webinar is not None else ""
+    if not address:
+        site = SiteSettings.objects.first()
+        address = site.contact_email if site is not None else ""
+    return [address] if address else []
+
+
 def render_text(template_name: str, context: dict) -> str:
     """A plain-text template, rendered without HTML autoescaping (its includes too).
 
@@ -76,11 +96,15 @@ def render(kind: str, context: dict) -> tuple[str, str, str]:
     """Subject, plain text and HTML of a message, in Italian.
 
     The subject is collapsed to one line (``str.split`` breaks at CR, LF, U+2028 and every
-    other line or paragraph separator), so no title or name can start a header.
+    other line or paragraph separator), so no title or name can start a header, and cut
+    to what the outbox row holds (a long title is what is cut).
     """
     with translation.override(settings.LANGUAGE_CODE):
         prefix = f"registrations/emails/{kind}"
         subject = " ".join(render_text(f"{prefix}_subject.txt", context).split())
+        limit = EmailMessage._meta.get_field("subject").max_length
+        if len(subject) > limit:
+            subject = subject[: limit - 1].rstrip() + "…"
         body_text = render_text(f"{prefix}_body.txt", context).strip() + "\n"
         body_html = render_to_string(f"{prefix}_body.html", {**context, "subject": subject})
     return subject, body_text, body_html
@@ -262,11 +286,17 @@ def queue_update(
     )
 
 
-def queue_reminder(registration: Registration, *, dedupe_key: str = "") -> EmailMessage | None:
-    """A reminder shortly before the start, with the personal join link (no .ics)."""
+def queue_reminder(
+    registration: Registration, *, starts: str, dedupe_key: str = ""
+) -> EmailMessage | None:
+    """A reminder before the start, with the personal join link (no .ics).
+
+    ``starts`` says when, in subject and body: «domani alle 10:30»
+    (``reminders.starts_phrase``).
+    """
     context = join_context(registration)
     del context["teams_url"]
-    return queue(Kind.REMINDER, registration, dedupe_key=dedupe_key, **context)
+    return queue(Kind.REMINDER, registration, dedupe_key=dedupe_key, starts=starts, **context)
 
 
 def queue_cancellation(

@@ -24,6 +24,10 @@ def has_invisible(value: str) -> bool:
     return any(unicodedata.category(character) in INVISIBLE_CATEGORIES for character in value)
 
 
+# The consent's label is a whole sentence: the error summary names it shortly.
+SUMMARY_LABELS = {"privacy_consent": _("Privacy policy")}
+
+
 class RegistrationForm(forms.Form):
     """Name, address, organisation, role and privacy consent; ``website`` traps bots."""
 
@@ -102,6 +106,23 @@ class RegistrationForm(forms.Form):
                 _("The part of the address before “@” can be at most 64 characters long.")
             )
         return email
+
+    def error_summary(self) -> list[dict]:
+        """Every error, in the order of the form: the summary at the top of the form.
+
+        Each names its field (``id``, what the input's ``id`` and the summary's link
+        ``#id_email`` are) and label; an error about no single field has no ``id``. The
+        trap for bots is left out: people never see it.
+        """
+        items = [{"id": "", "label": "", "message": error} for error in self.non_field_errors()]
+        for field in self:
+            if field.name == "website":
+                continue
+            label = SUMMARY_LABELS.get(field.name, field.label)
+            items += [
+                {"id": field.auto_id, "label": label, "message": error} for error in field.errors
+            ]
+        return items
 
     @property
     def is_bot(self) -> bool:

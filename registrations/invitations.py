@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
@@ -101,20 +101,20 @@ def registration_ics(registration: Registration, *, method: str, site, webinar_u
     event.add("location", "Microsoft Teams")
     event.add("transp", "OPAQUE")
     summary = webinar.standfirst or strip_tags(webinar.abstract)[:500]
+    with translation.override(settings.LANGUAGE_CODE):
+        # The date as the page and the e-mails write it (``events.models.schedule_label``).
+        when = webinar.when_label
+        join = _("Join the webinar: %(url)s")
     if method == CANCEL:
         event.add("status", "CANCELLED")
-        event.add("description", f"{summary}\n\n{webinar_url}".strip())
+        event.add("description", "\n\n".join(p for p in (when, summary, webinar_url) if p))
     else:
         personal = join_link(registration)
         event.add("status", "CONFIRMED")
         event.add("url", personal)
         event.add(
             "description",
-            "\n\n".join(
-                part
-                for part in (summary, _("Join the webinar: %(url)s") % {"url": personal})
-                if part
-            ),
+            "\n\n".join(part for part in (when, summary, join % {"url": personal}) if part),
         )
         teams_url = webinar.meeting_join_url
         if teams_url:

@@ -327,6 +327,8 @@ def deliver(message: EmailMessage) -> str:
     attempt, so that the rare message sent twice (the server accepted it, then the worker
     died before recording it) can be told for the same message by the receiving system.
     """
+    from registrations.emails import reply_to
+
     headers = {"Auto-Submitted": "auto-generated"}
     message_id_header = ""
     if not settings.EMAIL_BACKEND.startswith("anymail."):
@@ -337,6 +339,7 @@ def deliver(message: EmailMessage) -> str:
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to],
+        reply_to=reply_to(message),
         headers=headers,
     )
     if message.body_html:

@@ -12,7 +12,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from events.models import WebinarPage
 from registrations import emails
@@ -24,6 +26,25 @@ logger = logging.getLogger(__name__)
 
 def reminder_key(registration: Registration, offset: timedelta) -> str:
     return f"reminder-{registration.pk}-{int(offset.total_seconds())}"
+
+
+def starts_phrase(start, now) -> str:
+    """When the webinar starts, as the reminder says it, in Italian time: «domani alle
+    10:30», «oggi alle 10:30» on the same day, «lunedì 1 dicembre 2026 alle 10:30» else.
+
+    "Today" and "tomorrow" are the days of ``now`` (when the reminder is written) on the
+    calendar in Rome, not 24-hour spans: 23:00 for 09:00 the next morning is "domani".
+    """
+    start, now = timezone.localtime(start), timezone.localtime(now)
+    time = dateformat.format(start, "H:i")
+    with override(settings.LANGUAGE_CODE):
+        days = (start.date() - now.date()).days
+        if days == 0:
+            return _("today at %(time)s") % {"time": time}
+        if days == 1:
+            return _("tomorrow at %(time)s") % {"time": time}
+        day = dateformat.format(start, "l j F Y").lower()
+        return _("on %(day)s at %(time)s") % {"day": day, "time": time}
 
 
 def due_offset(offsets: list[timedelta], start, now) -> timedelta | None:
@@ -68,11 +89,13 @@ def remind_webinar(webinar_id: int, offsets: list[timedelta], now) -> int:
         registrations = Registration.objects.filter(
             webinar=webinar, status=Registration.Status.CONFIRMED
         ).order_by("pk")
+        # «domani alle 10:30»: said from the day the reminder is written (``now``).
+        starts = starts_phrase(webinar.start, now)
         for registration in registrations:
             # Whoever confirmed after this reminder's time has just had the invitation.
             if registration.confirmed_at and registration.confirmed_at > webinar.start - offset:
                 continue
             registration.webinar = webinar
             key = reminder_key(registration, offset)
-            queued += emails.queue_reminder(registration, dedupe_key=key) is not None
+            queued += emails.queue_reminder(registration, dedupe_key=key, starts=starts) is not None
     return queued

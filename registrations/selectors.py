@@ -1,7 +1,9 @@
 """Reads about registrations that more than one place needs: counted here, once.
 
 Seats are counted only here (``seats_taken``): the services that hand seats out, the
-webinar page (through ``events``' ``SEATS_TAKEN_HOOK``) and the admin all ask this module.
+webinar page (through ``events``' ``SEATS_TAKEN_HOOK``: its state and «ancora 12 posti»,
+``WebinarPage.seats_left``), the page cache's check of what the page shows
+(``cgmsite.cache_map.webinar_seats_changed``) and the admin all ask this module.
 """
 
 from django.db.models import Count, Q

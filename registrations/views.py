@@ -192,7 +192,14 @@ def token_action(request, token: str, *, purpose: str, action, template: str):
         return error_page(request, error.reason)
     except services.RegistrationError as error:
         return error_page(request, error.code)
-    context = {"registration": registration, "webinar": registration.webinar, "token": token}
+    # The status before the action: what the pages say depends on it (a cancellation
+    # frees a seat only for a person who had one).
+    context = {
+        "registration": registration,
+        "webinar": registration.webinar,
+        "token": token,
+        "status_before": registration.status,
+    }
     if request.method == "GET":
         return TemplateResponse(request, f"registrations/{template}_ask.html", context)
     limited = rate_limited(

@@ -41,3 +41,24 @@
     });
   });
 })();
+
+// A form sent back with errors opens with their summary: the focus goes to it, so that a
+// screen reader reads it first and a keyboard starts from it; each of its links moves
+// the focus to its field, with the field's label in view (a plain "#id" link would only
+// scroll). No inline script: the site's Content-Security-Policy allows none.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-error-summary]");
+  if (!summary) return;
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest('a[href^="#"]');
+    if (!link) return;
+    var input = document.getElementById(link.getAttribute("href").slice(1));
+    if (!input) return;
+    event.preventDefault();
+    var label = document.querySelector('label[for="' + input.id + '"]');
+    (label || input).scrollIntoView();
+    input.focus({ preventScroll: true });
+  });
+  summary.focus();
+})();

@@ -56,13 +56,14 @@ def test_seats_shown_change_with_each_confirmation(
     second = confirmed(small_webinar, f"due@{MEMBER_DOMAIN}")
     header, html = page(reader, small_webinar)
     assert header == "miss"
-    assert "I posti sono esauriti." in html
+    assert "Posti esauriti: lista d’attesa aperta." in html
     # Unrelated pages were not touched by any of it.
     assert page(reader, site_tree_article)[0] == "hit"
     with sends_mail():  # (the purge, like the e-mail, waits for the commit)
         services.registration_cancel(registration=second)
     header, html = page(reader, small_webinar)
-    assert "I posti sono esauriti." not in html
+    assert "Posti esauriti" not in html
+    assert "Ancora 1 posto." in html
     assert "Iscrizioni aperte" in html
 
 
