@@ -115,6 +115,11 @@ def test_a_wrong_answer_is_refused_with_what_was_typed_kept(
     assert response.status_code == 400
     html = BeautifulSoup(response.content, "html.parser")
     assert message in html.get_text(" ")
+    # The summary's link leads to the question, and what describes it exists.
+    assert html.select_one(f".error-summary a[href='#id_{field}']") is not None
+    target = html.select_one(f"#id_{field}")
+    for described_by in (target.get("aria-describedby") or "").split():
+        assert html.select_one(f"#{described_by}") is not None
     # The other answers are still there.
     assert html.select_one(f"input[name={BEFORE}][value=sì]").has_attr("checked")
     assert html.select_one("input[name=email]")["value"] == "maria.bianchi@cgm.coop"
