@@ -225,7 +225,7 @@ def open_webinar(wagtail_bootstrap, live_server, settings, mailbox):
     index = WebinarIndexPageFactory(parent=tree.home)
     organisation = MemberOrganisation.objects.create(name="Gruppo Cooperativo CGM")
     MemberDomain.objects.create(organisation=organisation, domain="cgm.coop")
-    start = timezone.now() + timedelta(minutes=20)
+    start = (timezone.now() + timedelta(minutes=20)).replace(second=0, microsecond=0)
     return WebinarPageFactory(
         parent=index,
         title="Accogliere nei servizi educativi",
