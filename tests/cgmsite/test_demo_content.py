@@ -85,6 +85,25 @@ def test_demo_content_builds_the_seed_site_once(client):
 
 
 @pytest.mark.django_db
+def test_the_full_demo_webinar_gives_staff_a_console_to_run(client, django_user_model):
+    load_demo_content()
+    webinar = WebinarPage.objects.get(slug="webinar-di-prova-posti-esauriti")
+    client.force_login(django_user_model.objects.create_superuser("staff", "s@cgm.coop", "pw"))
+    console = BeautifulSoup(
+        client.get(f"/admin/registrations/webinar/{webinar.pk}/").content, "html.parser"
+    )
+    waiting = [
+        name.get_text() for name in console.select("[data-console-waiting] .cgm-person__name")
+    ]
+    assert waiting == ["Davide Ricci", "Elena Marino"]
+    assert "giorgio.greco@example.org" in console.get_text()
+    public = BeautifulSoup(client.get(webinar.url).content, "html.parser").get_text(" ")
+    assert "Posti esauriti: lista d’attesa aperta." in " ".join(public.split())
+    load_demo_content()  # a second run adds nobody
+    assert Registration.objects.filter(webinar=webinar).count() == 6
+
+
+@pytest.mark.django_db
 def test_the_past_seed_webinar_has_attendance_and_a_certificate_to_open(client):
     load_demo_content()
     webinar = WebinarPage.objects.get(slug="imprese-sociali-educazione")

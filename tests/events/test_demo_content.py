@@ -38,7 +38,7 @@ def test_demo_content_creates_the_seed_webinars_once(client):
     seed_by_slug = {item["slug"]: item for item in seed.WEBINARS}
     assert set(seed_by_slug) == set(SEED_SCHEDULE)
     webinars = {w.slug: w for w in WebinarPage.objects.live()}
-    assert set(webinars) == {*SEED_SCHEDULE, DEMO_SLUG}
+    assert set(webinars) == {*SEED_SCHEDULE, DEMO_SLUG, "webinar-di-prova-posti-esauriti"}
 
     for slug, item in seed_by_slug.items():
         webinar = webinars[slug]
@@ -58,13 +58,14 @@ def test_demo_content_creates_the_seed_webinars_once(client):
     assert demo.speakers.exists()
     assert demo.categories.exists()
 
-    # /webinar/ lists all four: the demo one as upcoming, the seed ones as past.
+    # /webinar/ lists them all: the two demo ones as upcoming, the seed ones as past.
     response = client.get("/webinar/")
     assert response.status_code == 200
     page = soup(response)
     upcoming = page.find("section", attrs={"aria-labelledby": "upcoming-heading"})
     past = page.find("section", attrs={"aria-labelledby": "past-heading"})
-    assert [text_of(a) for a in upcoming.select(".card__title a")] == [demo.title]
+    full = webinars["webinar-di-prova-posti-esauriti"]
+    assert [text_of(a) for a in upcoming.select(".card__title a")] == [demo.title, full.title]
     assert [text_of(a) for a in past.select(".card__title a")] == [
         seed_by_slug[slug]["title"]
         for slug in (
@@ -94,5 +95,5 @@ def test_demo_content_creates_the_seed_webinars_once(client):
     second_output = load_demo_content()
     assert "0 objects created" in second_output
     assert Page.objects.count() == pages_before
-    assert WebinarPage.objects.count() == 4
-    assert len(listed_titles(client.get("/webinar/"))) == 4
+    assert WebinarPage.objects.count() == 5
+    assert len(listed_titles(client.get("/webinar/"))) == 5

@@ -19,7 +19,7 @@ from cgmsite.models import HomePage, SiteSettings, StandardPage
 from events.models import WebinarIndexPage, WebinarPage, WebinarSpeaker, schedule_label
 from events.teams.client import graph_enabled
 from news.models import ArticleAuthor, ArticlePage, Author, Category, NewsIndexPage
-from registrations import attendance, certificates
+from registrations import attendance, certificates, invitations
 from registrations.emails import new_join_token
 from registrations.membership import member_organisation_for
 from registrations.models import MemberDomain, MemberOrganisation, Registration
@@ -58,11 +58,12 @@ class Command(BaseCommand):
             title="Webinar",
             intro="<p>Formazione online gratuita e riservata alla rete CGM.</p>",
         )
-        for item in [*seed.WEBINARS, upcoming_demo_webinar()]:
+        for item in [*seed.WEBINARS, upcoming_demo_webinar(), full_demo_webinar()]:
             self.webinar(webinar_index, item, categories)
         self.privacy_page(home)
         self.accessibility_page(home)
         self.member_organisations()
+        self.full_registrations(WebinarPage.objects.child_of(webinar_index).get(slug=FULL_WEBINAR))
         self.past_attendance(WebinarPage.objects.child_of(webinar_index).get(slug=PAST_WEBINAR))
         self.stdout.write(
             self.style.SUCCESS(f"Demo content ready ({self.created} objects created).")
@@ -260,6 +261,36 @@ class Command(BaseCommand):
             certificates.certificate_issue(registration=registration, organiser=organiser)
             self.created += 1
 
+    def full_registrations(self, webinar: WebinarPage) -> None:
+        """The full demo webinar's people, so its console has something to run: every seat
+        taken, a waiting list, and an access request from outside the network (no e-mail
+        sent; they stand for people who signed up on the site)."""
+        if Registration.objects.filter(webinar=webinar).exists():
+            return
+        signed_up = timezone.now() - timedelta(days=3)
+        fingerprint = invitations.webinar_fingerprint(webinar)
+        for position, (first, last, email, status) in enumerate(FULL_REGISTRANTS):
+            organisation = member_organisation_for(email)
+            confirmed = status == Registration.Status.CONFIRMED
+            Registration.objects.create(
+                webinar=webinar,
+                first_name=first,
+                last_name=last,
+                email=email,
+                organisation_name=organisation.name if organisation else "Cooperativa Il Faro",
+                member_organisation=organisation,
+                status=status,
+                waitlist_position=(
+                    position - 2 if status == Registration.Status.WAITLISTED else None
+                ),
+                consent_at=signed_up,
+                consent_version="demo",
+                confirmed_at=signed_up if status != Registration.Status.PENDING_REVIEW else None,
+                join_token=new_join_token() if confirmed else None,
+                invited_fingerprint=fingerprint if confirmed else "",
+            )
+            self.created += 1
+
     def document(self, title: str, lines: list[str]):
         Document = get_document_model()
         document = Document.objects.filter(title=title).first()
@@ -366,6 +397,39 @@ DEMO_TEAMS_URL = (
     "https://teams.microsoft.com/l/meetup-join/19%3ameeting_demo-{slug}%40thread.v2/0"
     "?context=%7b%22Tid%22%3a%22demo%22%7d"
 )
+
+
+FULL_WEBINAR = "webinar-di-prova-posti-esauriti"
+# Three seats taken, two people waiting, one access request to review.
+FULL_REGISTRANTS = [
+    ("Chiara", "Colombo", "chiara.colombo@cgm.coop", Registration.Status.CONFIRMED),
+    ("Marco", "Ferrari", "marco.ferrari@proodos.example", Registration.Status.CONFIRMED),
+    ("Sara", "Romano", "sara.romano@stripes.example", Registration.Status.CONFIRMED),
+    ("Davide", "Ricci", "davide.ricci@cgm.coop", Registration.Status.WAITLISTED),
+    ("Elena", "Marino", "elena.marino@proodos.example", Registration.Status.WAITLISTED),
+    ("Giorgio", "Greco", "giorgio.greco@example.org", Registration.Status.PENDING_REVIEW),
+]
+
+
+def full_demo_webinar() -> dict:
+    """A second upcoming webinar, already full, for the staff console."""
+    item = upcoming_demo_webinar()
+    day = timezone.localdate() + timedelta(days=28)
+    item.update(
+        slug=FULL_WEBINAR,
+        title="Webinar di prova: il bilancio sociale delle cooperative",
+        standfirst="Un webinar dimostrativo già al completo, con la lista d’attesa.",
+        categories=["formazione"],
+        start=f"{day.isoformat()}T15:00",
+        end=f"{day.isoformat()}T16:30",
+        abstract="<p>Come raccontare il valore sociale prodotto dalla cooperativa. Questo "
+        "webinar fa parte dei contenuti dimostrativi.</p>",
+        agenda=["Che cos’è il bilancio sociale", "Gli indicatori di impatto"],
+        has_programme=False,
+        capacity=3,
+        creates_meeting=False,
+    )
+    return item
 
 
 def upcoming_demo_webinar() -> dict:
