@@ -325,7 +325,11 @@ class WebinarPage(PostPage):
             heading=_("After the webinar"),
         ),
         MultiFieldPanel(
-            [FieldPanel("hero_image"), FieldPanel("hero_image_credit")],
+            [
+                FieldPanel("hero_image"),
+                FieldPanel("hero_image_credit"),
+                FieldPanel("hero_image_credit_lang"),
+            ],
             heading=_("Main image"),
         ),
     ]

@@ -21,7 +21,7 @@ from tests.events.factories import (
     days_from_now,
     rome,
 )
-from tests.factories import CategoryFactory, build_site_tree
+from tests.factories import CategoryFactory, ImageFactory, build_site_tree
 from tests.utils import soup, text_of
 
 
@@ -326,3 +326,14 @@ def test_a_past_webinar_offers_no_add_to_calendar_links(client, webinar_tree):
         a.get_text(strip=True) for a in soup(client.get(webinar.url)).select(".calendar-links a")
     ]
     assert links == ["Aggiungi al calendario (.ics)"]
+
+
+@pytest.mark.django_db
+def test_an_english_photo_credit_on_a_webinar_is_marked_as_english(client, full_webinar):
+    full_webinar.hero_image = ImageFactory(description="Una sala")
+    full_webinar.hero_image_credit = "Photo by cottonbro from Pexels"
+    full_webinar.hero_image_credit_lang = "en"
+    full_webinar.save_revision().publish()
+    credit = soup(client.get(full_webinar.url)).select_one("figcaption.credit")
+    assert credit["lang"] == "en"
+    assert text_of(credit) == "Photo by cottonbro from Pexels"
