@@ -411,6 +411,7 @@ def test_the_csv_export_is_utf8_with_bom_and_only_the_filtered_rows(
         "confermato il",
         "presenza",
         "minuti di presenza",
+        "risposte alle domande",
     ]
     by_email = {row[4]: row for row in rows[1:]}
     # Confirmed on this webinar only: not Anna (waiting), Giulia (review), Paolo (other webinar).
@@ -435,6 +436,7 @@ def test_the_csv_export_is_utf8_with_bom_and_only_the_filtered_rows(
         "01/07/2026 09:20",
         "",
         "",
+        "",  # this webinar asks no questions of its own
     ]
     mallory = by_email["mallory.rossi@cgm.coop"]
     assert mallory[2] == '\'=HYPERLINK("http://evil.example","clic")'
@@ -477,7 +479,8 @@ def test_the_xlsx_export(staff_client, people, webinar, injector):
         None,
         datetime(2026, 7, 1, 9, 15),
         datetime(2026, 7, 1, 9, 20),
-        # No attendance imported yet: empty cells.
+        # No attendance imported yet, no questions asked: empty cells.
+        None,
         None,
         None,
     ]
