@@ -39,7 +39,12 @@ def log_in(page, live_server) -> None:
 
 
 def publish(page) -> None:
-    """The editor's footer: open the actions menu and press «Pubblica»."""
+    """The editor's footer: open the actions menu and press «Pubblica».
+
+    First the editor's autosave settles (Wagtail 8 saves a new page as it is typed):
+    publishing while it still creates the page makes a second one.
+    """
+    page.wait_for_load_state("networkidle")
     page.locator("footer [data-w-dropdown-target=toggle]").first.click()
     page.get_by_role("button", name="Pubblica").click()
     page.wait_for_selector(".messages .success, [data-w-messages-target] .success")

@@ -87,6 +87,7 @@ def webinar_form(*, categories=(), publish=True, **overrides):
         "registration_closes_at": "",
         "hero_image": "",
         "hero_image_credit": "",
+        "hero_image_credit_lang": "it",
         "seo_title": "",
         "search_description": "",
         "go_live_at": "",
