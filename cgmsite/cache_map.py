@@ -32,7 +32,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 
-from wagtail.models import Page, ReferenceIndex, Site
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.snippets.models import get_snippet_models
 
@@ -302,7 +302,12 @@ def shown_everywhere_changed(sender, instance, created=False, **kwargs):
     if sender in (get_image_model(), get_document_model(), SiteSettings):
         if not created:
             purge_all()
-    elif sender is Site or sender in get_snippet_models():
+    elif sender in (Site, PageViewRestriction) or sender in get_snippet_models():
+        # A page made private (or public again) is not published: its stored copies, and
+        # those of the pages below it, are dropped with the site's version, which also
+        # renews each worker's list of restrictions (cgmsite.restrictions).
+        purge_all()
+    elif created and isinstance(instance, Page) and instance.alias_of_id:
         purge_all()
 
 

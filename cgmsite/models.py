@@ -1,6 +1,7 @@
 """The home page and the site-wide settings editors manage in the admin."""
 
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -9,7 +10,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cgmsite import page_cache
 from cgmsite.blocks import BodyBlock
+from cgmsite.restrictions import ViewRestrictionsMixin
 from events.models import WebinarIndexPage, upcoming_webinars
 from news.models import Category, NewsIndexPage, latest_by_category, listed_posts
 
@@ -17,7 +20,7 @@ HOME_WEBINARS = 3
 HOME_POSTS_PER_CATEGORY = 3
 
 
-class HomePage(Page):
+class HomePage(ViewRestrictionsMixin, Page):
     """The site's root: the latest story, the upcoming webinars, the latest posts of each
     category.
 
@@ -43,6 +46,15 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # The sections are read and rendered once per version of this address (renewed by
+        # any post published or withdrawn, cgmsite.cache_map), and not past the next
+        # moment a webinar changes by itself: the template keeps them as one fragment.
+        context["home_version"] = SimpleLazyObject(lambda: page_cache.path_version(request.path))
+        context["home_keep"] = page_cache.seconds_to_keep
+        return context
+
+    def sections(self) -> dict:
+        """The latest story, the upcoming webinars, the latest posts of each category."""
         lead = listed_posts().first()
         shown = {lead.pk} if lead else set()
         webinars = list(upcoming_webinars().exclude(pk__in=shown)[:HOME_WEBINARS])
@@ -51,21 +63,20 @@ class HomePage(Page):
         by_category = latest_by_category(
             categories, per_category=HOME_POSTS_PER_CATEGORY, shown=shown
         )
-        context.update(
-            lead_post=lead,
-            upcoming_webinars=webinars,
-            category_groups=[
+        return {
+            "lead_post": lead,
+            "upcoming_webinars": webinars,
+            "category_groups": [
                 (category, by_category[category.pk])
                 for category in categories
                 if by_category[category.pk]
             ],
-            news_index=NewsIndexPage.objects.live().first(),
-            webinar_index=WebinarIndexPage.objects.live().first(),
-        )
-        return context
+            "news_index": NewsIndexPage.objects.live().first(),
+            "webinar_index": WebinarIndexPage.objects.live().first(),
+        }
 
 
-class StandardPage(Page):
+class StandardPage(ViewRestrictionsMixin, Page):
     """A plain page of text: the privacy notice, "about us", contacts."""
 
     body = StreamField(BodyBlock(), verbose_name=_("body"), help_text=_("The page's text."))

@@ -25,6 +25,7 @@ carries no filled-in CSRF token.
 import hashlib
 import re
 import secrets
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -45,6 +46,11 @@ UNSTORED_HEADERS = {"set-cookie", "content-security-policy", "date", "x-page-cac
 FILLED_CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]')
 
 
+# The versions this request has read, read once: the middleware starts it empty for each
+# request; code run outside a request (tasks, commands) reads them from the cache each time.
+request_versions: ContextVar[dict | None] = ContextVar("page_cache_versions", default=None)
+
+
 def cache():
     return caches[settings.PAGE_CACHE_ALIAS]
 
@@ -59,10 +65,15 @@ def version_key(path: str) -> str:
 
 def versions(paths: list[str], found: dict | None = None) -> list[str]:
     """The current version of each path, making one where there is none (``found``:
-    what a read of the version keys already gave)."""
+    what a read of the version keys already gave). Within a request each is read once."""
     store = cache()
     keys = [version_key(path) for path in paths]
-    found = store.get_many(keys) if found is None else found
+    known = request_versions.get()
+    if found is None:
+        found = {key: known[key] for key in keys if key in known} if known else {}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            found.update(store.get_many(missing))
     for key in keys:
         if key not in found:
             value = new_version()
@@ -70,6 +81,8 @@ def versions(paths: list[str], found: dict | None = None) -> list[str]:
             if not store.add(key, value, timeout=None):
                 value = store.get(key) or value
             found[key] = value
+    if known is not None:
+        known.update((key, found[key]) for key in keys)
     return [found[key] for key in keys]
 
 
@@ -83,11 +96,21 @@ def site_version() -> str:
     return versions([SITE])[0]
 
 
+def path_version(path: str) -> str:
+    """The versions of ``path`` and of the site as one token, for what a page shows of
+    other pages (a listing's total, an article's related posts): kept under it, such a
+    fragment is stale exactly when the page cache's entries of ``path`` are."""
+    return ":".join(versions([path, SITE]))
+
+
 def purge_paths(paths) -> None:
     """Make every stored entry of these paths (any query string) stale, everywhere."""
     paths = sorted(set(paths))
     if paths:
-        cache().set_many({version_key(path): new_version() for path in paths}, timeout=None)
+        renewed = {version_key(path): new_version() for path in paths}
+        cache().set_many(renewed, timeout=None)
+        if (known := request_versions.get()) is not None:
+            known.update(renewed)
 
 
 def purge_everything() -> None:
@@ -179,6 +202,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = request_versions.set({})
+        try:
+            return self.respond(request)
+        finally:
+            request_versions.reset(token)
+
+    def respond(self, request):
         query = cache_query(request) if cacheable_request(request) else None
         if query is None:
             return self.get_response(request)

@@ -27,6 +27,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from cgmsite.restrictions import ViewRestrictionsMixin
 from events.questions import QuestionsBlock
 from events.teams.client import graph_enabled
 from events.teams.models import TeamsMeeting
@@ -580,7 +581,7 @@ def calendar_webinars(now=None, recent_days: int = 90):
     return listed_webinars().filter(end__gte=now - timedelta(days=recent_days)).order_by("start")
 
 
-class WebinarIndexPage(Page):
+class WebinarIndexPage(ViewRestrictionsMixin, Page):
     """/webinar/: upcoming webinars soonest first, then past ones newest first."""
 
     intro = RichTextField(

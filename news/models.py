@@ -21,7 +21,7 @@ from django.db.models.functions import RowNumber
 from django.dispatch import receiver
 from django.shortcuts import get_object_or_404
 from django.utils import dateformat
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -35,6 +35,7 @@ from wagtail.snippets.models import register_snippet
 
 from cgmsite import page_cache
 from cgmsite.blocks import BodyBlock
+from cgmsite.restrictions import ViewRestrictionsMixin
 
 
 @register_snippet
@@ -111,7 +112,7 @@ class Author(index.Indexed, models.Model):
 CREDIT_LANGUAGES = [("it", _("Italian")), ("en", _("English"))]
 
 
-class PostPage(Page):
+class PostPage(ViewRestrictionsMixin, Page):
     """What articles and webinar announcements have in common; never created directly."""
 
     date = models.DateField(
@@ -312,9 +313,7 @@ class PostPaginator(Paginator):
         query = self.count_query if self.count_query is not None else self.object_list
         if not self.count_path:
             return query.count()
-        key = "listing-count:" + ":".join(
-            [self.count_path, *page_cache.versions([self.count_path, page_cache.SITE])]
-        )
+        key = f"listing-count:{self.count_path}:{page_cache.path_version(self.count_path)}"
         found = cache.get(key)
         if isinstance(found, int):
             return found
@@ -507,7 +506,9 @@ class ArticlePage(PostPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related_posts"] = self.related_posts()
+        # The related posts are read and rendered once per version of this address: the
+        # template keeps them as a fragment under it (a preview renders them afresh).
+        context["related_version"] = SimpleLazyObject(lambda: page_cache.path_version(request.path))
         return context
 
 
@@ -534,7 +535,7 @@ class ArticleAuthor(Orderable):
         return self.author.name
 
 
-class NewsIndexPage(RoutablePageMixin, Page):
+class NewsIndexPage(ViewRestrictionsMixin, RoutablePageMixin, Page):
     """/notizie/: every post newest first, one page per category, RSS feeds."""
 
     intro = RichTextField(

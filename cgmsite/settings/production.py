@@ -5,7 +5,7 @@ import copy
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, LOGGING, STORAGES, env, env_bool
+from .base import CACHES, DATABASES, LOGGING, STORAGES, env, env_bool
 
 DEBUG = False
 
@@ -28,6 +28,21 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # memory, a purge would reach one worker and the others would serve the old page. Without
 # REDIS_URL it is off unless PAGE_CACHE_ENABLED says otherwise (one single process).
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", bool(env("REDIS_URL")))
+
+# Template fragments (a card, an article's body, the navigation) in each worker's own
+# memory: their keys name every version they depend on (the object's, the site's, the
+# address's), so an entry never changes once written and a purge reaches them by changing
+# the versions, which are read from Redis. Fetching a dozen fragments from Redis was about
+# a third of an uncached article (docs/benchmarks.md); the cost is one render per worker.
+CACHES = {
+    **CACHES,
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "template-fragments",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(env("FRAGMENT_CACHE_ENTRIES", "3000"))},
+    },
+}
 
 # Behind a TLS proxy (the HTTPS header above): the client's address is the one that proxy
 # appends to X-Forwarded-For (cgmsite/net.py). Set 0 without a proxy, 2 behind a CDN too.

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 import pytest
+import time_machine
 
+from cgmsite import page_cache
 from tests.events.factories import WebinarIndexPageFactory, WebinarPageFactory, days_from_now
 from tests.factories import ArticlePageFactory, CategoryFactory, ImageFactory
 from tests.utils import soup, text_of
@@ -151,6 +153,33 @@ def test_a_webinar_under_a_category_shows_its_own_day(client, tree):
     assert item.time["datetime"].startswith(start.date().isoformat())
 
 
+def test_a_webinar_leaves_the_upcoming_ones_when_it_ends_with_no_edit(client, tree, settings):
+    """The sections are kept between changes, never past the moment a webinar ends."""
+    settings.PAGE_CACHE_ENABLED = False  # the sections' own fragment, not the page cache
+    ArticlePageFactory(
+        parent=tree.news_index,
+        title="Notizia",
+        date=timezone.localdate(),
+        categories=[tree.educazione],
+    )
+    start = timezone.now() + timedelta(hours=1)
+    WebinarPageFactory(
+        parent=tree.webinar_index,
+        title="Tra un’ora",
+        date=timezone.localdate() - timedelta(days=1),
+        start=start,
+        end=start + timedelta(hours=1),
+        categories=[tree.formazione],
+    )
+    first = home(client)
+    assert first["upcoming"] == ["Tra un’ora"]
+    assert home(client)["upcoming"] == ["Tra un’ora"]
+    with time_machine.travel(start + timedelta(hours=1, minutes=1)):
+        shown = home(client)
+    assert shown["upcoming"] == []
+    assert shown["groups"]["Formazione"] == ["Tra un’ora"]
+
+
 def test_an_empty_site_says_so(client, tree):
     page = home(client)["page"]
     assert text_of(page.select_one("main .empty")) == "Non ci sono ancora contenuti qui."
@@ -158,6 +187,7 @@ def test_an_empty_site_says_so(client, tree):
 
 def count_queries(client) -> int:
     assert client.get("/").status_code == 200  # renditions, fragment caches
+    page_cache.purge_paths(["/"])  # the home's sections are rendered again: counted
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
     return len(queries.captured_queries)

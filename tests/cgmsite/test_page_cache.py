@@ -12,6 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from wagtail.models import PageViewRestriction
+
 import pytest
 import time_machine
 
@@ -252,6 +254,23 @@ def test_site_settings_show_on_every_page(client, news, committed):
     with committed():
         settings.save()
     assert "Consorzio CGM Nazionale" in get(client, news.other.url)[2]
+
+
+def test_a_page_made_private_is_no_longer_served_from_the_cache(client, news, committed):
+    """Privacy is set on a live page without publishing it: the page and the pages below
+    it stop being served to readers at once, and are shown again once it is lifted."""
+    assert "Welfare di comunità" in get(client, news.article.url)[2]
+    assert cached(client, news.article.url)
+    with committed():
+        restriction = PageViewRestriction.objects.create(
+            page=news.article, restriction_type=PageViewRestriction.PASSWORD, password="x"
+        )
+    status, hit, text = get(client, news.article.url)
+    assert hit != "hit"
+    assert "password" in text.lower() and "Welfare di comunità" not in text
+    with committed():
+        restriction.delete()
+    assert "Welfare di comunità" in get(client, news.article.url)[2]
 
 
 def test_an_entry_is_not_kept_past_a_webinar_change_in_time(client, news, committed):

@@ -120,6 +120,24 @@ def test_a_word_in_too_many_posts_counts_them_only_up_to_the_cap(client, site_tr
 
 
 @pytest.mark.django_db
+def test_the_count_kept_between_searches_follows_every_publication(client, site_tree, settings):
+    settings.PAGE_CACHE_ENABLED = False  # the count's own cache, not the page cache
+
+    def count():
+        response = client.get("/cerca/", {"q": "cormorano"})
+        return soup(response).select_one(".search-count").get_text().split()[0]
+
+    first = ArticlePageFactory(parent=site_tree.news_index, standfirst="Il cormorano.")
+    ArticlePageFactory(parent=site_tree.news_index, standfirst="Un altro cormorano.")
+    assert count() == "2"
+    assert count() == "2"
+    ArticlePageFactory(parent=site_tree.news_index, standfirst="Il terzo cormorano.")
+    assert count() == "3"
+    first.unpublish()
+    assert count() == "2"
+
+
+@pytest.mark.django_db
 def test_search_only_returns_posts_not_other_pages(client, site_tree):
     """The home and news index pages are not results, even when their title matches."""
     ArticlePageFactory(parent=site_tree.news_index, title="Notizie dalla rete")
