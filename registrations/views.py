@@ -402,10 +402,12 @@ def my_registrations_request(request):
     status = 200
     if request.method == "POST":
         address = request.POST.get("email", "").strip().lower()[:254]
+        # Per address and client, as on the sign-up form: keyed on the address alone,
+        # anyone could refuse a person her own link by naming her address five times.
         if rate_limited(
             request,
             "registrations.mine",
-            actor=address,
+            actor=f"{client_ip(request)} {address}" if address else "",
             actor_rate=settings.REGISTRATION_RATE_PER_ADDRESS,
         ):
             return too_many_requests(request)

@@ -124,3 +124,29 @@ def test_every_message_to_a_registrant_links_to_the_page(small_webinar, sends_ma
     (confirmation,) = mail.outbox
     assert f"http://testserver{MINE}" in message_text(confirmation)
     assert f"http://testserver{MINE}" in confirmation.alternatives[0][0]
+
+
+@pytest.mark.django_db
+def test_nobody_can_lock_a_person_out_of_her_link_by_naming_her_address(
+    client, small_webinar, confirmed, sends_mail, settings
+):
+    """Five posts naming the victim's address, from anywhere, refused her own request
+    for an hour (429); the limit is per address and client, as on the sign-up form."""
+    settings.REGISTRATION_RATE_PER_ADDRESS = "5/h"
+    confirmed(small_webinar, "anna.verdi@cgm.coop")
+    mail.outbox.clear()
+    for n in range(6):
+        with sends_mail():
+            client.post(MINE, {"email": "anna.verdi@cgm.coop"}, REMOTE_ADDR=f"10.9.9.{n}")
+
+    with sends_mail():
+        response = client.post(MINE, {"email": "anna.verdi@cgm.coop"}, REMOTE_ADDR="192.0.2.10")
+
+    assert response.status_code == 200
+    # From one client, the same address is still limited.
+    for _ in range(5):
+        client.post(MINE, {"email": "anna.verdi@cgm.coop"}, REMOTE_ADDR="192.0.2.10")
+    assert (
+        client.post(MINE, {"email": "anna.verdi@cgm.coop"}, REMOTE_ADDR="192.0.2.10").status_code
+        == 429
+    )
