@@ -1,10 +1,11 @@
 """Logging filters: keep secrets out of every log line the site writes.
 
 Paths carry tokens (the personal join link ``/webinar/entra/<token>/``, the confirmation,
-access-request and cancellation links, the admin's password reset link), and Django logs
-paths: the development server and ``django.request`` (``Gone: /webinar/entra/<token>/``)
-do. A Teams join URL must never be logged either. The filter sits on the handlers
-(``LOGGING`` in the settings), so it sees every record, whichever logger it came from.
+access-request and cancellation links, the «Le mie iscrizioni» link, the admin's password
+reset link), and Django logs paths: the development server and ``django.request``
+(``Gone: /webinar/entra/<token>/``) do. A Teams join URL must never be logged either. The
+filter sits on the handlers (``LOGGING`` in the settings), so it sees every record,
+whichever logger it came from.
 In production the records are written as JSON lines (``JsonLines``), redacted the same way.
 """
 
@@ -17,7 +18,7 @@ from urllib.parse import unquote
 from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
 TOKEN_PATH = re.compile(
-    r"(/webinar/entra/|/iscrizioni/(?:conferma|richiedi-accesso|annulla)/"
+    r"(/webinar/entra/|/iscrizioni/(?:conferma|richiedi-accesso|annulla|le-mie)/"
     # A certificate's download link (its verification address has no secret).
     r"|/attestati/(?!verifica/)"
     # The admin's password reset link: /admin/password_reset/confirm/<uid>/<token>/.

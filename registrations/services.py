@@ -21,7 +21,7 @@ from wagtail.models import Page
 from events.models import RegistrationState, WebinarPage
 from registrations import emails, invitations, selectors, tokens
 from registrations.membership import member_organisation_for, normalise_email
-from registrations.models import Registration
+from registrations.models import EmailMessage, Registration
 
 Status = Registration.Status
 
@@ -402,10 +402,19 @@ def waitlist_close(*, webinar: WebinarPage, now=None) -> list[Registration]:
 
 
 def registration_resend_invitation(*, registration: Registration) -> None:
+    """Staff's «Invia di nuovo l'invito». Not twice within ``REGISTRATION_RESEND_INTERVAL``
+    (a double click, two colleagues at once: the row lock puts the second after the
+    first, which it then sees), unless that invitation failed."""
     with transaction.atomic():
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != Status.CONFIRMED:
             raise RegistrationError("not_confirmed")
+        since = timezone.now() - timedelta(seconds=settings.REGISTRATION_RESEND_INTERVAL)
+        recent = registration.emails.filter(
+            kind=EmailMessage.Kind.INVITATION, created_at__gte=since
+        ).exclude(status=EmailMessage.Status.FAILED)
+        if recent.exists():
+            raise RegistrationError("invited_recently")
         invite(registration)
 
 

@@ -128,8 +128,9 @@ def form_page(request, webinar, form, *, status: int, resend: bool = False):
 # The webinar page's form has no token of its own (the page is cached for everyone):
 # the check is done here, so that a form sent without one is answered with itself.
 @csrf_exempt
-@require_http_methods(["POST"])
 def register(request, webinar_id: int):
+    if request.method != "POST":
+        return register_not_allowed(request, webinar_id)
     webinar = get_object_or_404(WebinarPage.objects.live().public(), pk=webinar_id)
     if csrf_rejected(request):
         # Sent without JavaScript, or the token expired: nothing is done; the person
@@ -171,6 +172,25 @@ def register(request, webinar_id: int):
         except services.RegistrationError as error:
             return error_page(request, error.code, webinar)
     return redirect(reverse("registrations:check_inbox", args=[webinar.pk]))
+
+
+def register_not_allowed(request, webinar_id: int):
+    """Only the form posts to its address; opened in the browser (the address shown after
+    a form with errors, a tab restored later) it says so, with the way to the webinar."""
+    webinar = WebinarPage.objects.live().public().filter(pk=webinar_id).first()
+    response = TemplateResponse(
+        request,
+        "registrations/message.html",
+        {
+            "title": _("The registration form"),
+            "message": _("This address only receives the form: register from the webinar's page."),
+            "webinar": webinar,
+        },
+        status=405,
+    )
+    response["Allow"] = "POST"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def check_inbox(request, webinar_id: int):
@@ -402,10 +422,12 @@ def my_registrations_request(request):
     status = 200
     if request.method == "POST":
         address = request.POST.get("email", "").strip().lower()[:254]
+        # Per address and client, as on the sign-up form: keyed on the address alone,
+        # anyone could refuse a person her own link by naming her address five times.
         if rate_limited(
             request,
             "registrations.mine",
-            actor=address,
+            actor=f"{client_ip(request)} {address}" if address else "",
             actor_rate=settings.REGISTRATION_RATE_PER_ADDRESS,
         ):
             return too_many_requests(request)

@@ -46,6 +46,9 @@ ACTION_ERRORS = {
         "This registration is no longer an access request to review: nothing was changed."
     ),
     "not_confirmed": _("Only confirmed registrants can be sent the invitation: nothing was sent."),
+    "invited_recently": _(
+        "The invitation was sent to %(email)s a few minutes ago: it was not sent again."
+    ),
     "already_cancelled": _(
         "This registration is no longer active (cancelled or rejected): nothing was changed."
     ),
@@ -128,7 +131,10 @@ class RegistrationActionView(View):
         try:
             self.perform(registration)
         except RegistrationError as error:
-            messages.error(request, str(ACTION_ERRORS.get(error.code, ACTION_REFUSED)))
+            message = str(ACTION_ERRORS.get(error.code, ACTION_REFUSED))
+            if "%(email)s" in message:
+                message = message % {"email": registration.email}
+            messages.error(request, message)
         else:
             messages.success(request, self.success_message(registration))
         return HttpResponseRedirect(safe_next_url(request, inspect_url(registration)))

@@ -101,9 +101,9 @@ def state_of(registration: Registration) -> State:
 def state_label(registration: Registration) -> str:
     """«lista d'attesa (3°)», «ha partecipato (87 min)», «in attesa di approvazione», …"""
     state = state_of(registration)
-    if state == State.WAITLISTED and registration.waitlist_position:
+    if state == State.WAITLISTED and registration.waitlist_place:
         return pgettext("registration state", "waiting list (no. %(position)d)") % {
-            "position": registration.waitlist_position
+            "position": registration.waitlist_place
         }
     if state in ATTENDANCE_STATES and registration.attended_seconds is not None:
         # «ha partecipato (87 min)»: the minutes from the Teams attendance.

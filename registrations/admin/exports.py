@@ -82,6 +82,7 @@ COLUMN_VALUES = {
     "answers": lambda registration: "; ".join(
         f"{question}: {answer}" for question, answer in registration.answer_lines()
     ),
+    "waitlist_position": lambda registration: registration.waitlist_place,
     "attended_minutes": lambda registration: (
         None if registration.attended_seconds is None else round(registration.attended_seconds / 60)
     ),

@@ -136,5 +136,23 @@ class Registration(models.Model):
         return " · ".join(f"{question}: {answer}" for question, answer in self.answer_lines())
 
     @property
+    def waitlist_place(self) -> int | None:
+        """The place in line today (1: the next to get a seat), for what people and staff
+        read; None off the waiting list. ``waitlist_position`` only orders the list and is
+        never renumbered, so after people ahead have left it overstates the place."""
+        if self.status != self.Status.WAITLISTED or self.waitlist_position is None:
+            return None
+        ahead = Registration.objects.filter(
+            webinar_id=self.webinar_id,
+            status=self.Status.WAITLISTED,
+            waitlist_position__lt=self.waitlist_position,
+        ).count()
+        return ahead + 1
+
+    def get_waitlist_position_display(self):
+        """The admin's detail view shows the place in line today (``waitlist_place``)."""
+        return self.waitlist_place
+
+    @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

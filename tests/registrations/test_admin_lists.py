@@ -152,8 +152,9 @@ def test_each_state_has_its_own_words_and_colour(staff_client, every_state):
         ["cgm-state", "cgm-state--awaiting-approval"],
     )
     assert seen["maria.bianchi@cgm.coop"][0] == "confermata"
+    # Stored position 3, but the only one waiting: first in line (``waitlist_place``).
     assert seen["anna.neri@proodos.it"] == (
-        "lista d'attesa (3°)",
+        "lista d'attesa (1°)",
         ["cgm-state", "cgm-state--waitlisted"],
     )
     assert seen["ugo.riva@cgm.coop"][0] == "annullata"

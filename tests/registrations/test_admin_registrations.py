@@ -3,7 +3,7 @@ counts on a webinar's edit view, the e-mail log, and who may see any of it."""
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from registrations.admin.exports import HEADINGS
@@ -566,6 +567,25 @@ def test_send_the_invitation_again(act, people):
     assert it("The invitation is being sent again to %(email)s.", email=maria.email) in (
         messages_text(response)
     )
+
+
+def test_send_the_invitation_again_twice_in_a_row_sends_it_once(act, people, settings):
+    """A double click, or two colleagues at once, sent the same invitation twice; after
+    ``REGISTRATION_RESEND_INTERVAL`` it can be sent again."""
+    maria = people["maria"]
+    act(RESEND_URL, maria)
+
+    response = act(RESEND_URL, maria)
+
+    assert email_kinds(maria) == [Kind.INVITATION]
+    assert it(
+        "The invitation was sent to %(email)s a few minutes ago: it was not sent again.",
+        email=maria.email,
+    ) in messages_text(response)
+    later = timezone.now() + timedelta(seconds=settings.REGISTRATION_RESEND_INTERVAL + 1)
+    with time_machine.travel(later):
+        act(RESEND_URL, maria)
+    assert email_kinds(maria) == [Kind.INVITATION, Kind.INVITATION]
 
 
 def test_cancel_asks_first_then_frees_the_seat_for_the_waiting_list(staff_client, act, people):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.core import mail
 from django.urls import reverse
+from django.utils import dateformat, timezone
 
 import pytest
 import time_machine
@@ -124,3 +125,48 @@ def test_every_message_to_a_registrant_links_to_the_page(small_webinar, sends_ma
     (confirmation,) = mail.outbox
     assert f"http://testserver{MINE}" in message_text(confirmation)
     assert f"http://testserver{MINE}" in confirmation.alternatives[0][0]
+
+
+@pytest.mark.django_db
+def test_nobody_can_lock_a_person_out_of_her_link_by_naming_her_address(
+    client, small_webinar, confirmed, sends_mail, settings
+):
+    """Five posts naming the victim's address, from anywhere, refused her own request
+    for an hour (429); the limit is per address and client, as on the sign-up form."""
+    settings.REGISTRATION_RATE_PER_ADDRESS = "5/h"
+    confirmed(small_webinar, "anna.verdi@cgm.coop")
+    mail.outbox.clear()
+    for n in range(6):
+        with sends_mail():
+            client.post(MINE, {"email": "anna.verdi@cgm.coop"}, REMOTE_ADDR=f"10.9.9.{n}")
+
+    with sends_mail():
+        response = client.post(MINE, {"email": "anna.verdi@cgm.coop"}, REMOTE_ADDR="192.0.2.10")
+
+    assert response.status_code == 200
+    # From one client, the same address is still limited.
+    for _ in range(5):
+        client.post(MINE, {"email": "anna.verdi@cgm.coop"}, REMOTE_ADDR="192.0.2.10")
+    assert (
+        client.post(MINE, {"email": "anna.verdi@cgm.coop"}, REMOTE_ADDR="192.0.2.10").status_code
+        == 429
+    )
+
+
+@pytest.mark.django_db
+def test_when_the_join_link_appears_is_written_in_lowercase_italian(
+    client, small_webinar, confirmed, sends_mail
+):
+    """«dal 3 Gennaio alle 14:30»: Django's catalogue capitalises the month, as for a
+    heading; in running text Italian writes «dal 3 gennaio» (as every other date here)."""
+    confirmed(small_webinar, "anna.verdi@cgm.coop")
+    mail.outbox.clear()
+    ask(client, "anna.verdi@cgm.coop", sends_mail)
+    path = PAGE_LINK.search(message_text(sent(Kind.MY_REGISTRATIONS)[0]))[1]
+
+    text = " ".join(client.get(path).content.decode().split())
+
+    opens = timezone.localtime(small_webinar.start - timedelta(minutes=30))
+    month = dateformat.format(opens, "F")
+    assert f"dal {opens.day} {month.lower()} alle" in text
+    assert f"{opens.day} {month} alle" not in text

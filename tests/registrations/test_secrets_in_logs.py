@@ -89,6 +89,14 @@ def test_a_registrations_whole_life_leaves_no_secret_in_the_logs(
             f'"POST /iscrizioni/annulla/{HIDDEN}?x=1 HTTP/1.1" 200',
         ),
         ("/iscrizioni/richiedi-accesso/t0k/", f"/iscrizioni/richiedi-accesso/{HIDDEN}/"),
+        # «Le mie iscrizioni»: the person's link (a few hours of their join links and
+        # cancellations) and its calendar file, e.g. a 400 for another registration's id.
+        (
+            "Bad Request: /iscrizioni/le-mie/ImFAYi5jIg:1x:Yz/calendario/7.ics",
+            f"Bad Request: /iscrizioni/le-mie/{HIDDEN}/calendario/7.ics",
+        ),
+        ("GET /iscrizioni/le-mie/ImFAYi5jIg:1x:Yz/ 200", f"GET /iscrizioni/le-mie/{HIDDEN}/ 200"),
+        ("POST /iscrizioni/le-mie/ 429", "POST /iscrizioni/le-mie/ 429"),
         (
             "GET /admin/password_reset/confirm/MQ/cz6m3p-4f1e2d3c4b5a6978/ 200",
             f"GET /admin/password_reset/confirm/MQ/{HIDDEN}/ 200",

@@ -9,7 +9,7 @@ from django.utils import timezone
 import pytest
 
 from events.models import WebinarPage
-from registrations import emails, services, tokens
+from registrations import emails, selectors, services, tokens
 from registrations.models import EmailMessage, Registration
 from tests.events.factories import days_from_now
 from tests.registrations.conftest import (
@@ -628,3 +628,27 @@ def test_an_invitation_is_never_queued_for_an_unconfirmed_registration(
     assert {m.registration.status for m in invitations} == {Status.CONFIRMED}
     assert not invitations.filter(registration=pending).exists()
     assert not invitations.filter(registration=waiting).exists()
+
+
+def test_the_waiting_list_place_told_is_the_place_in_line_today(small_webinar, confirmed, act):
+    """``waitlist_position`` orders the list and is never renumbered: with the first two
+    people waiting moved to a seat or gone, the next one was told «sei al numero 4» while
+    second in line, on the page, in the e-mail and in the console."""
+    for n in range(1, 6):
+        confirmed(small_webinar, f"persona{n}@cgm.coop")  # 2 seats, 3 waiting
+    act(services.registration_cancel_by_token, token=cancel_token_for("persona1@cgm.coop"))
+    act(services.registration_cancel_by_token, token=cancel_token_for("persona4@cgm.coop"))
+    mail.outbox.clear()
+
+    late = confirmed(small_webinar, "persona6@cgm.coop")
+
+    assert [r.email for r in selectors.waiting_list(small_webinar)] == [
+        "persona5@cgm.coop",
+        "persona6@cgm.coop",
+    ]
+    assert Registration.objects.get(email="persona5@cgm.coop").waitlist_place == 1
+    assert late.waitlist_place == 2
+    (told,) = sent(Kind.WAITLISTED, to="persona6@cgm.coop")
+    assert "numero 2 della lista" in told.body
+    assert "numero 2 della lista" in told.alternatives[0][0]
+    assert Registration.objects.get(email="persona1@cgm.coop").waitlist_place is None

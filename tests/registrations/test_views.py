@@ -331,6 +331,18 @@ def test_a_get_on_the_register_address_is_not_allowed(client, open_webinar):
     assert_nothing_written()
 
 
+def test_opening_the_register_address_gets_a_page_in_italian(client, open_webinar):
+    """The address the browser shows after a form with errors: opened again later (a
+    tab restored, a link copied), it was a blank page; it says what to do instead."""
+    response = client.get(register_url(open_webinar))
+
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    page = soup(response)
+    assert "modulo di iscrizione" in page.h1.get_text()
+    assert page.find("a", href=open_webinar.url) is not None
+    assert_nothing_written()
+
+
 def test_an_unknown_webinar_is_not_found(client, open_webinar):
     missing = WebinarPage.objects.order_by("-pk").first().pk + 1000
 
