@@ -268,6 +268,11 @@ class RegistrationAdmin(ReadOnlyModelAdmin):
     ordering = ("-created_at",)
     list_per_page = 50
     index_view_class = RegistrationIndexView
+
+    def get_queryset(self, request):
+        # The state column and the exports tell each waiting person's place in line.
+        return Registration.with_waitlist_places(super().get_queryset(request))
+
     index_template_name = "registrations/admin/registration_index.html"
     inspect_view_class = RegistrationInspectView
     inspect_template_name = "registrations/admin/registration_inspect.html"

@@ -1,7 +1,8 @@
 """A person's registration for a webinar. Its status changes only through ``services``."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -139,7 +140,11 @@ class Registration(models.Model):
     def waitlist_place(self) -> int | None:
         """The place in line today (1: the next to get a seat), for what people and staff
         read; None off the waiting list. ``waitlist_position`` only orders the list and is
-        never renumbered, so after people ahead have left it overstates the place."""
+        never renumbered, so after people ahead have left it overstates the place.
+
+        A list of registrations reads it in the same query (``with_waitlist_places``)."""
+        if hasattr(self, "waitlist_place_today"):
+            return self.waitlist_place_today
         if self.status != self.Status.WAITLISTED or self.waitlist_position is None:
             return None
         ahead = Registration.objects.filter(
@@ -148,6 +153,29 @@ class Registration(models.Model):
             waitlist_position__lt=self.waitlist_position,
         ).count()
         return ahead + 1
+
+    @classmethod
+    def with_waitlist_places(cls, queryset):
+        """``queryset`` with each waiting person's place in line today, for ``waitlist_place``."""
+        ahead = (
+            cls.objects.filter(
+                webinar_id=OuterRef("webinar_id"),
+                status=cls.Status.WAITLISTED,
+                waitlist_position__lt=OuterRef("waitlist_position"),
+            )
+            .order_by()
+            .values("webinar_id")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        waiting = Q(status=cls.Status.WAITLISTED, waitlist_position__isnull=False)
+        return queryset.annotate(
+            waitlist_place_today=Case(
+                When(waiting, then=Coalesce(Subquery(ahead), 0) + 1),
+                default=None,
+                output_field=models.IntegerField(),
+            )
+        )
 
     def get_waitlist_position_display(self):
         """The admin's detail view shows the place in line today (``waitlist_place``)."""

@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from wagtail.models import Task, Workflow
@@ -166,6 +168,28 @@ def test_each_state_has_its_own_words_and_colour(staff_client, every_state):
     # Every state reads differently.
     words = {seen[email][0] for email in seen if email != "rita.ferri@gmail.com"}
     assert len(words) == len(seen) - 1
+
+
+def test_places_in_line_cost_no_query_per_person(staff_client, webinar):
+    """Positions 2, 5, 9 stored; the first has left: the others are 1st and 2nd in line."""
+
+    def waiting(email, position, status=Status.WAITLISTED):
+        return registration(webinar, email, status=status, waitlist_position=position)
+
+    waiting("primo@cgm.coop", 2, status=Status.CANCELLED)
+    waiting("secondo@cgm.coop", 5)
+    waiting("terzo@cgm.coop", 9)
+    with CaptureQueriesContext(connection) as few:
+        response = staff_client.get(reverse(INDEX_URL))
+    rows = rows_by_email(response)
+    assert badge(rows["secondo@cgm.coop"])[0] == "lista d'attesa (1°)"
+    assert badge(rows["terzo@cgm.coop"])[0] == "lista d'attesa (2°)"
+    for n in range(10):
+        waiting(f"altro{n}@cgm.coop", 20 + n)
+    with CaptureQueriesContext(connection) as many:
+        response = staff_client.get(reverse(INDEX_URL))
+    assert badge(rows_by_email(response)["altro9@cgm.coop"])[0] == "lista d'attesa (12°)"
+    assert len(many) == len(few)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from io import StringIO
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 
 import pytest
 import time_machine
@@ -310,3 +310,15 @@ def test_the_meeting_sync_waits_in_its_own_queue_not_in_the_emails(
         row.task_path.rsplit(".", 1)[-1]: row.queue_name for row in DBTaskResult.objects.all()
     }
     assert queues == {"sync_teams_meeting": "teams", "send_email": "default"}
+
+
+@pytest.mark.django_db
+def test_the_editor_panel_says_when_the_meeting_was_checked_in_lowercase_italian(
+    auto_webinar, admin_client
+):
+    meeting = meeting_of(auto_webinar)
+    checked = timezone.localtime(meeting.updated_at)
+    response = admin_client.get(reverse("wagtailadmin_pages:edit", args=[auto_webinar.pk]))
+    text = " ".join(response.content.decode().split())
+    month = formats.date_format(checked, "F").lower()
+    assert f"ultimo controllo {checked.day} {month} {checked.year}, {checked:%H:%M}" in text
