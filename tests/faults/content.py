@@ -270,3 +270,25 @@ def not_healthy(stack, answers, *, allow_503: bool = False) -> list[tuple]:
     return unlike_baseline(stack, answers, allow_503=allow_503) + server_errors(
         others, allow_503=allow_503
     )
+
+
+def advance_clock(*, webinar_id: int | None = None) -> None:
+    """What a minute does to the queues: retries put off until then are due now (the e-mail
+    outbox's first retry, a Teams sync's), as cron's next run would find them."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from events.teams.models import TeamsMeeting
+    from registrations.models import EmailMessage
+
+    now = timezone.now()
+    EmailMessage.objects.filter(status=EmailMessage.Status.QUEUED, send_after__gt=now).update(
+        send_after=now
+    )
+    DBTaskResult.objects.filter(status=TaskResultStatus.READY, run_after__gt=now).update(
+        run_after=now
+    )
+    meetings = TeamsMeeting.objects.filter(next_attempt_at__gt=now)
+    if webinar_id is not None:
+        meetings = meetings.filter(webinar_id=webinar_id)
+    meetings.update(next_attempt_at=now)
