@@ -74,6 +74,7 @@ def test_redis_outage(stack, mode):
     if wrong := c.not_healthy(stack, during + journey):
         problems["during the outage, not as when healthy"] = wrong
     slowest = max(during + journey, key=lambda answer: answer.seconds)
+    print(f"Redis {mode}: the slowest answer {slowest.path} in {slowest.seconds:.2f} s")  # noqa: T201
     if mode == "silent" and slowest.seconds >= SILENT_PAGE_SECONDS:
         problems["slower than the socket timeout allows"] = (slowest.path, slowest.seconds)
     if [a.status for a in changed] != [404, 200]:
