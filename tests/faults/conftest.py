@@ -6,11 +6,9 @@ tests may run in any order and alone.
 
 import os
 import secrets
-from datetime import timedelta
 from pathlib import Path
 
 from django.test import override_settings
-from django.utils import timezone
 
 import pytest
 
@@ -240,7 +238,3 @@ def stack(django_db_setup, django_db_blocker, tmp_path_factory):
             database.drop()
             if created is not None:
                 teardown_databases(created, verbosity=0)
-
-
-def soon(minutes: int = 0):
-    return timezone.now() + timedelta(minutes=minutes)

@@ -21,14 +21,25 @@ from tests.faults import stack as s
 # makes a handful of them. Far below gunicorn's 30 s worker timeout.
 SILENT_PAGE_SECONDS = 40 * s.REDIS_TIMEOUT
 
+# What the editor changes during each outage: (title, the word searched for it).
 OUTAGES = {
-    # mode: (the article unpublished during it, the article published during it)
-    "refused": ("Laboratori di quartiere per ragazzi", "Orti condivisi in periferia"),
-    "silent": ("Giochi in cortile per ragazzi", "Biblioteche di condominio aperte"),
+    "refused": {
+        "unpublished": ("Laboratori di quartiere per ragazzi", "quartiere"),
+        "published": ("Orti condivisi in periferia", "periferia"),
+        "edited": ("Merende sane in classe", "merende"),
+        "edited to": ("Pranzi equilibrati in mensa", "pranzi"),
+    },
+    "silent": {
+        "unpublished": ("Giochi in cortile per ragazzi", "cortile"),
+        "published": ("Biblioteche di condominio aperte", "biblioteche"),
+        "edited": ("Ricreazione nel giardino", "ricreazione"),
+        "edited to": ("Passeggiate nel bosco", "passeggiate"),
+    },
 }
 
 
 def touched_paths(stack, word: str) -> list[str]:
+    """Where an article of the Formazione category shows, besides its own page."""
     category = stack.content.formazione.slug
     return [
         "/",
@@ -44,17 +55,49 @@ def shows(answer, title: str) -> bool:
     return title in html.unescape(answer.text)
 
 
+def check(client, path: str, *, status: int = 200, shown=(), hidden=()) -> tuple | None:
+    """What is wrong with ``path`` (its status, a title shown or missing), or None."""
+    answer = client.get(path)
+    wrong = [f"missing «{title}»" for title in shown if not shows(answer, title)]
+    wrong += [f"still shows «{title}»" for title in hidden if shows(answer, title)]
+    if answer.status != status or wrong:
+        return (path, answer.status, answer.header("X-Page-Cache"), *wrong)
+    return None
+
+
+def first_requests(stack, client, titles, gone, edited, new) -> list[tuple]:
+    """Every URL the editor's changes touch, each asked once: what is not as it must be."""
+    unpublished, published = titles["unpublished"][0], titles["published"][0]
+    old, renamed = titles["edited"][0], titles["edited to"][0]
+    found = [
+        check(client, gone.url, status=404),
+        check(client, edited.url, shown=[renamed], hidden=[old]),
+        check(client, new.url, shown=[published]),
+    ]
+    for path in touched_paths(stack, titles["unpublished"][1]):
+        found.append(check(client, path, hidden=[unpublished]))
+    for path in touched_paths(stack, titles["published"][1]):
+        found.append(check(client, path, shown=[published]))
+    for path in touched_paths(stack, titles["edited to"][1]):
+        found.append(check(client, path, shown=[renamed], hidden=[old]))
+    return [problem for problem in found if problem]
+
+
 @pytest.mark.parametrize("mode", ["refused", "silent"])
 def test_redis_outage(stack, mode):
-    gone_title, new_title = OUTAGES[mode]
-    gone_word, new_word = gone_title.split()[2], new_title.split()[0]
-    gone = c.fault_article(stack, gone_title, days_ago=0)
+    titles = OUTAGES[mode]
+    gone = c.fault_article(stack, titles["unpublished"][0], days_ago=0)
+    edited = c.fault_article(stack, titles["edited"][0], days_ago=0)
     client = stack.client()
 
-    # Before: every page cached, the article on every listing.
+    # Before: every page cached, both articles on every listing.
     c.crawl(stack)
-    before = [client.get(path) for path in [gone.url, *touched_paths(stack, gone_word)]]
-    assert [a.path for a in before if a.status != 200 or not shows(a, gone_title)] == []
+    before = [check(client, gone.url, shown=[gone.title]), check(client, edited.url)]
+    for article, word in ((gone, titles["unpublished"][1]), (edited, titles["edited"][1])):
+        before += [
+            check(client, path, shown=[article.title]) for path in touched_paths(stack, word)
+        ]
+    assert [problem for problem in before if problem] == []
     assert client.get(gone.url).header("X-Page-Cache") == "hit"
 
     relay = stack.redis_relay
@@ -62,10 +105,12 @@ def test_redis_outage(stack, mode):
     try:
         during = c.crawl(stack)
         journey = c.member_journey(stack, client, f"redis-{mode}")
-        # The editor, meanwhile: one article unpublished, one published.
+        # The editor, meanwhile: one article unpublished, one renamed, one published.
         gone.unpublish()
-        new = c.fault_article(stack, new_title, days_ago=0)
-        changed = [client.get(gone.url), client.get(new.url)]
+        edited.title = titles["edited to"][0]
+        edited.save_revision().publish()
+        new = c.fault_article(stack, titles["published"][0], days_ago=0)
+        shown_during = first_requests(stack, client, titles, gone, edited, new)
         c.mail_settled(stack)
     finally:
         relay.restore()
@@ -77,27 +122,12 @@ def test_redis_outage(stack, mode):
     print(f"Redis {mode}: the slowest answer {slowest.path} in {slowest.seconds:.2f} s")  # noqa: T201
     if mode == "silent" and slowest.seconds >= SILENT_PAGE_SECONDS:
         problems["slower than the socket timeout allows"] = (slowest.path, slowest.seconds)
-    if [a.status for a in changed] != [404, 200]:
-        problems["the change not shown during the outage"] = [(a.path, a.status) for a in changed]
+    if shown_during:
+        problems["the changes not shown during the outage"] = shown_during
 
     # Redis back, with the entries and versions it had before: the first request to each
     # URL the changes touch shows them.
-    stale = []
-    answer = client.get(gone.url)
-    if answer.status != 404:
-        stale.append((gone.url, answer.status, answer.header("X-Page-Cache")))
-    answer = client.get(new.url)
-    if answer.status != 200:
-        stale.append((new.url, answer.status, answer.header("X-Page-Cache")))
-    for path in touched_paths(stack, gone_word):
-        answer = client.get(path)
-        if answer.status != 200 or shows(answer, gone_title):
-            stale.append((path, answer.status, answer.header("X-Page-Cache"), "still shows"))
-    for path in touched_paths(stack, new_word):
-        answer = client.get(path)
-        if answer.status != 200 or not shows(answer, new_title):
-            stale.append((path, answer.status, answer.header("X-Page-Cache"), "lacks the new"))
-    if stale:
+    if stale := first_requests(stack, client, titles, gone, edited, new):
         problems["stale on the first request after Redis came back"] = stale
 
     after = c.crawl(stack)
