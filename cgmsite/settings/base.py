@@ -178,6 +178,10 @@ else:
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT") or "86400")
+# A purge that could not reach Redis is kept in the database and made when Redis answers
+# again: by a process that saw the outage at its next request, by every other one within
+# this many seconds (one small query per process and period; cgmsite/page_cache.py).
+PAGE_CACHE_RECHECK_SECONDS = float(env("PAGE_CACHE_RECHECK_SECONDS") or "1")
 # Never stored: the admin, forms and their answers, token links, private documents.
 PAGE_CACHE_EXCLUDED_PATHS = (
     "/admin/",
