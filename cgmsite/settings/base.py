@@ -373,7 +373,7 @@ REGISTRATION_RETENTION_DAYS = int(env("REGISTRATION_RETENTION_DAYS", "30"))
 # up after an announcement (300 in ten minutes), low enough to stop a flood. Per actor: the
 # address typed into the sign-up form, or the registration a confirm/cancel link is for.
 REGISTRATION_RATE_PER_IP = env("REGISTRATION_RATE_PER_IP", "600/10m")
-REGISTRATION_RATE_PER_ADDRESS = env("REGISTRATION_RATE_PER_ADDRESS", "5/h")
+REGISTRATION_RATE_PER_ADDRESS = env("REGISTRATION_RATE_PER_ADDRESS", "5/10m")
 REGISTRATION_RATE_PER_REGISTRATION = env("REGISTRATION_RATE_PER_REGISTRATION", "10/h")
 PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", "2026-11")
 RATELIMIT_USE_CACHE = "default"
