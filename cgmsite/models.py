@@ -90,6 +90,21 @@ class StandardPage(ViewRestrictionsMixin, Page):
         verbose_name = _("standard page")
 
 
+class PendingPurge(models.Model):
+    """Paths whose purge could not reach the page cache (Redis down or silent), kept so
+    that it is made as soon as the cache answers again (``page_cache.replay_pending``):
+    an edit made during an outage must not leave the old page served after it."""
+
+    paths = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return ", ".join(self.paths)
+
+
 @register_setting(icon="site")
 class SiteSettings(BaseSiteSetting):
     """Contact details and organiser shown in the footer and used in e-mails."""

@@ -15,6 +15,16 @@ reused, so a lost version can only cause misses. The versions are read before th
 runs: a purge while a page is being rendered leaves that render under the old version,
 out of reach.
 
+Never stale across an outage either: the cache is reached through ``Store``, which tells
+a failed command from a miss (django-redis hides failures when ``IGNORE_EXCEPTIONS`` is
+on). A purge that cannot reach the cache is recorded in the database (``PendingPurge``)
+and made as soon as the cache answers again: by the first request of a process that saw
+the cache fail, and by every process at most ``PAGE_CACHE_RECHECK_SECONDS`` after it (a
+process that saw nothing of a short outage). While the cache is down a request stops
+asking it after the first failure, so a silent Redis costs one timeout, not one per
+command, and nothing that a backend returned is ever changed in place (django-redis
+answers every failed ``get_many`` with one shared ``{}``).
+
 Never shared: a request with a session or messages cookie (editors, anyone signed in),
 a path under ``PAGE_CACHE_EXCLUDED_PATHS`` (admin, registrations, token links, documents)
 or with a query parameter the site does not read is passed through; a response is kept
@@ -23,13 +33,17 @@ carries no filled-in CSRF token.
 """
 
 import hashlib
+import logging
 import re
 import secrets
+import time
 from contextvars import ContextVar
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -44,6 +58,16 @@ IGNORED_QUERY_PARAMETERS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "_ga"
 # Response headers that belong to one answer, not to the stored page.
 UNSTORED_HEADERS = {"set-cookie", "content-security-policy", "date", "x-page-cache"}
 FILLED_CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]')
+# Where the versions made while the cache was unreachable are kept for this request.
+DOWN = "down"
+
+logger = logging.getLogger("cgmsite.page_cache")
+
+try:  # django-redis: its client raises what the cache object would hide
+    from django_redis.cache import RedisCache as DjangoRedisCache
+    from django_redis.exceptions import ConnectionInterrupted
+except ImportError:  # pragma: no cover - a deployment without Redis
+    DjangoRedisCache = ConnectionInterrupted = None
 
 
 # The versions this request has read, read once: the middleware starts it empty for each
@@ -51,8 +75,79 @@ FILLED_CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]')
 request_versions: ContextVar[dict | None] = ContextVar("page_cache_versions", default=None)
 
 
+class CacheDown(Exception):
+    """The page cache did not answer (refused, timed out)."""
+
+
+class Store:
+    """The page cache's commands, with a failure raised as ``CacheDown`` (never a miss).
+
+    Only a backend that can fail (django-redis) is called through its client; a
+    process's own memory cannot lose a write.
+    """
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.can_fail = DjangoRedisCache is not None and isinstance(backend, DjangoRedisCache)
+
+    def call(self, command: str, *args, **kwargs):
+        if not self.can_fail:
+            return getattr(self.backend, command)(*args, **kwargs)
+        try:
+            return getattr(self.backend.client, command)(*args, **kwargs)
+        except ConnectionInterrupted as error:
+            outage.seen()
+            logger.warning(
+                "Cache delle pagine non raggiungibile (%s): pagine servite dal database.",
+                type(error.__cause__).__name__,
+            )
+            raise CacheDown from error
+
+    def get_many(self, keys) -> dict:
+        return dict(self.call("get_many", keys))
+
+    def get(self, key):
+        return self.call("get", key)
+
+    def add(self, key, value, timeout) -> bool:
+        return bool(self.call("add", key, value, timeout=timeout))
+
+    def set(self, key, value, timeout) -> None:
+        self.call("set", key, value, timeout=timeout)
+
+    def set_many(self, mapping, timeout) -> None:
+        self.call("set_many", mapping, timeout=timeout)
+
+
+class Outage:
+    """What this process knows of the cache's outages: whether purges recorded in the
+    database (``PendingPurge``) may be waiting, and when it last looked."""
+
+    def __init__(self):
+        self.suspect = True  # a new process has not looked yet
+        self.checked_at = 0.0
+
+    def seen(self) -> None:
+        self.suspect = True
+
+    def due(self) -> bool:
+        recheck = settings.PAGE_CACHE_RECHECK_SECONDS
+        return self.suspect or time.monotonic() - self.checked_at >= recheck
+
+    def checked(self) -> None:
+        self.suspect = False
+        self.checked_at = time.monotonic()
+
+
+outage = Outage()
+
+
 def cache():
     return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def store() -> Store:
+    return Store(cache())
 
 
 def new_version() -> str:
@@ -63,24 +158,45 @@ def version_key(path: str) -> str:
     return f"{PREFIX}:v:{path}"
 
 
+def cache_is_down() -> bool:
+    """Whether this request already found the cache unreachable (it asks no more)."""
+    known = request_versions.get()
+    return known is not None and DOWN in known
+
+
+def note_cache_down() -> None:
+    if (known := request_versions.get()) is not None:
+        known[DOWN] = True
+
+
 def versions(paths: list[str], found: dict | None = None) -> list[str]:
     """The current version of each path, making one where there is none (``found``:
-    what a read of the version keys already gave). Within a request each is read once."""
-    store = cache()
+    what a read of the version keys already gave). Within a request each is read once.
+
+    With the cache unreachable each path gets a new version (which nothing stored has):
+    everything is rendered afresh, nothing old is served.
+    """
     keys = [version_key(path) for path in paths]
     known = request_versions.get()
-    if found is None:
-        found = {key: known[key] for key in keys if key in known} if known else {}
-        missing = [key for key in keys if key not in found]
-        if missing:
-            found.update(store.get_many(missing))
-    for key in keys:
-        if key not in found:
-            value = new_version()
-            # Another process may have made it a moment ago: theirs wins.
-            if not store.add(key, value, timeout=None):
-                value = store.get(key) or value
-            found[key] = value
+    found = dict(found) if found is not None else None  # never the backend's own object
+    try:
+        if cache_is_down():
+            raise CacheDown
+        if found is None:
+            found = {key: known[key] for key in keys if key in known} if known else {}
+            missing = [key for key in keys if key not in found]
+            if missing:
+                found.update(store().get_many(missing))
+        for key in keys:
+            if key not in found:
+                value = new_version()
+                # Another process may have made it a moment ago: theirs wins.
+                if not store().add(key, value, timeout=None):
+                    value = store().get(key) or value
+                found[key] = value
+    except CacheDown:
+        note_cache_down()
+        found = {key: (known or {}).get(key) or new_version() for key in keys}
     if known is not None:
         known.update((key, found[key]) for key in keys)
     return [found[key] for key in keys]
@@ -104,13 +220,60 @@ def path_version(path: str) -> str:
 
 
 def purge_paths(paths) -> None:
-    """Make every stored entry of these paths (any query string) stale, everywhere."""
+    """Make every stored entry of these paths (any query string) stale, everywhere.
+
+    If the cache cannot be reached, the purge is kept in the database and made when it
+    answers again (``replay_pending``).
+    """
     paths = sorted(set(paths))
-    if paths:
+    if not paths:
+        return
+    renewed = {version_key(path): new_version() for path in paths}
+    if (known := request_versions.get()) is not None:
+        known.update(renewed)
+    try:
+        if cache_is_down():
+            raise CacheDown
+        store().set_many(renewed, timeout=None)
+    except CacheDown:
+        note_cache_down()
+        pending_purges().objects.create(paths=paths)
+
+
+def pending_purges():
+    # Looked up by name: the site's models import this module (the page cache is below them).
+    return apps.get_model("cgmsite", "PendingPurge")
+
+
+def replay_pending() -> bool:
+    """Make the purges that could not reach the cache; whether the cache may be trusted.
+
+    Run by a request before it trusts what the cache holds, when this process saw the
+    cache fail or has not looked for ``PAGE_CACHE_RECHECK_SECONDS``. Two processes
+    replaying the same purge at once only renew a version twice.
+    """
+    if not Store(cache()).can_fail:
+        return True
+    try:
+        pending = list(pending_purges().objects.values_list("pk", "paths")[:1000])
+    except DatabaseError:
+        # No database: no edit can be made either; what the cache holds is served.
+        logger.warning("Impossibile leggere le pulizie della cache in sospeso.")
+        return True
+    if pending:
+        paths = sorted({path for _pk, row in pending for path in row})
         renewed = {version_key(path): new_version() for path in paths}
-        cache().set_many(renewed, timeout=None)
+        try:
+            store().set_many(renewed, timeout=None)
+        except CacheDown:
+            note_cache_down()
+            return False
+        pending_purges().objects.filter(pk__in=[pk for pk, _paths in pending]).delete()
         if (known := request_versions.get()) is not None:
             known.update(renewed)
+        logger.info("Cache delle pagine di nuovo raggiungibile: %d pulizie rifatte.", len(paths))
+    outage.checked()
+    return True
 
 
 def purge_everything() -> None:
@@ -215,14 +378,22 @@ class PageCacheMiddleware:
         path = request.path
         digest = hashlib.sha256(f"{request.get_host()}{path}?{query}".encode()).hexdigest()
         key = f"{PREFIX}:e:{digest}"
-        # One round trip: the entry with the versions it must have been stored under.
-        found = cache().get_many([version_key(SITE), version_key(path), key])
+        try:
+            # One round trip: the entry with the versions it must have been stored under.
+            found = store().get_many([version_key(SITE), version_key(path), key])
+        except CacheDown:
+            note_cache_down()
+            return self.get_response(request)  # rendered afresh, nothing stored
+        if outage.due() and not replay_pending():
+            return self.get_response(request)
+        if request_versions.get():  # a purge was just replayed: its versions are newer
+            found.update(request_versions.get())
         current = tuple(versions([SITE, path], found))
         stored = found.get(key)
         if stored is not None and stored[0] == current:
             return self.replay(request, stored[1:])
         response = self.get_response(request)
-        if cacheable_response(request, response):
+        if cacheable_response(request, response) and not cache_is_down():
             public_cache_control(response)
             if not response.has_header("ETag"):
                 response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'  # noqa: S324
@@ -232,7 +403,10 @@ class PageCacheMiddleware:
                 if name.lower() not in UNSTORED_HEADERS
             ]
             entry = (current, response.status_code, headers, response.content)
-            cache().set(key, entry, seconds_to_keep())
+            try:
+                store().set(key, entry, seconds_to_keep())
+            except CacheDown:
+                note_cache_down()
             response["X-Page-Cache"] = "miss"
             if request.method == "HEAD":
                 length = len(response.content)

@@ -17,6 +17,7 @@ from fpdf import FPDF
 
 from cgmsite.templatetags.cgm_tags import long_date
 from events.models import WebinarPage
+from registrations import tokens
 from registrations.attendance import minutes, scheduled_seconds
 from registrations.models import Certificate, Registration
 
@@ -139,6 +140,6 @@ def draw(certificate: Certificate) -> bytes:
 
 
 def certificate_for_download(token: str) -> Certificate | None:
-    if not token:
+    if not tokens.is_random_token(token):
         return None
     return Certificate.objects.filter(download_token=token).first()

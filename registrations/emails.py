@@ -11,7 +11,6 @@ form: anyone can type any address, and the site must not carry their words to it
 """
 
 import re
-import secrets
 
 from django.conf import settings
 from django.template import Context, Engine
@@ -244,7 +243,7 @@ def queue_promoted(registration: Registration) -> EmailMessage:
 
 
 def new_join_token() -> str:
-    return secrets.token_urlsafe(32)
+    return tokens.new_random_token()
 
 
 def join_context(registration: Registration) -> dict:

@@ -18,6 +18,26 @@ FORBIDDEN_CHARACTERS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\x00")
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 # RFC 5321 4.5.3.1.1: the part of an address before "@" has at most 64 octets.
 MAX_LOCAL_PART = 64
+MAX_ADDRESS = 254
+
+
+def clean_person_email(value: str) -> str:
+    """A person's address as every form keeps it (``normalise_email``), or a
+    ``ValidationError`` for one that Django's ``EmailField`` lets through but no
+    mailbox can have (``a@[127.0.0.1]``, a domain IDNA refuses such as ``xn--zz.com``)."""
+    try:
+        email = normalise_email(value)
+    except ValueError as error:
+        raise forms.ValidationError(_("Enter a valid e-mail address.")) from error
+    # An internationalised domain grows in its ASCII ("xn--") form: the stored
+    # address must still fit the 254 characters of the database column.
+    if len(email) > MAX_ADDRESS:
+        raise forms.ValidationError(_("Enter a valid e-mail address."))
+    if len(email.rpartition("@")[0].encode()) > MAX_LOCAL_PART:
+        raise forms.ValidationError(
+            _("The part of the address before “@” can be at most 64 characters long.")
+        )
+    return email
 
 
 def has_invisible(value: str) -> bool:
@@ -93,19 +113,7 @@ class RegistrationForm(forms.Form):
         ]
 
     def clean_email(self):
-        try:
-            email = normalise_email(self.cleaned_data["email"])
-        except ValueError as error:
-            raise forms.ValidationError(_("Enter a valid e-mail address.")) from error
-        # An internationalised domain grows in its ASCII ("xn--") form: the stored
-        # address must still fit the 254 characters of the database column.
-        if len(email) > self.fields["email"].max_length:
-            raise forms.ValidationError(_("Enter a valid e-mail address."))
-        if len(email.rpartition("@")[0].encode()) > MAX_LOCAL_PART:
-            raise forms.ValidationError(
-                _("The part of the address before “@” can be at most 64 characters long.")
-            )
-        return email
+        return clean_person_email(self.cleaned_data["email"])
 
     def error_summary(self) -> list[dict]:
         """Every error, in the order of the form: the summary at the top of the form.

@@ -43,6 +43,7 @@ from registrations.models import (
     AttendanceRecord,
     Certificate,
     EmailMessage,
+    PersonLink,
     Registration,
 )
 
@@ -254,6 +255,10 @@ def registrations_purge(*, now: datetime | None = None, dry_run: bool = False) -
             to=f"anonimo@{ANONYMOUS_DOMAIN}", **blank
         )
 
+        # Links to «Le mie iscrizioni» past their hours open nothing: their rows go.
+        link_hours = timedelta(hours=settings.MY_REGISTRATIONS_LINK_HOURS)
+        PersonLink.objects.filter(created_at__lt=now - link_hours).delete()
+
         if dry_run:
             transaction.set_rollback(True)
     return report
@@ -302,6 +307,7 @@ def person_erase(*, email: str, now: datetime | None = None, dry_run: bool = Fal
         report.allowed_addresses_deleted = _delete(
             AllowedAddress.objects.filter(_any_of("email", spellings))
         )
+        PersonLink.objects.filter(_any_of("email", spellings)).delete()
 
         for webinar in webinars:
             if webinar.pk in seat_freed:

@@ -431,7 +431,7 @@ def registration_join(*, token: str, count: bool = True, now=None) -> str:
         Registration.objects.select_related("webinar")
         .filter(join_token=token, anonymised_at__isnull=True)
         .first()
-        if token
+        if tokens.is_random_token(token)
         else None
     )
     if registration is None or registration.status not in (Status.CONFIRMED, Status.CANCELLED):

@@ -6,11 +6,16 @@ access-request links also carry the registration's current nonce and expire afte
 old link is refused. Cancellation links stay valid while the registration is active.
 """
 
+import hashlib
+import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.core import signing
+from django.utils import timezone
 
 CONFIRM = "confirm"
 REQUEST_ACCESS = "access"
@@ -34,8 +39,24 @@ class TokenData:
     nonce: str
 
 
+# A random token (a join link's, a certificate download's): URL-safe base64 of 32 bytes.
+RANDOM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,86}")
+
+
 def new_nonce() -> str:
     return secrets.token_urlsafe(16)
+
+
+def new_random_token() -> str:
+    """A token that names something by itself (``join_token``, ``download_token``)."""
+    return secrets.token_urlsafe(32)
+
+
+def is_random_token(value: str) -> bool:
+    """Whether ``value`` could be a token of ``new_random_token``: anything else (a NUL,
+    which PostgreSQL refuses in a query, odd characters, a huge path) is answered as a
+    forged token is, without asking the database."""
+    return bool(value) and RANDOM_TOKEN.fullmatch(value) is not None
 
 
 def make_token(registration, purpose: str) -> str:
@@ -60,23 +81,34 @@ def read_token(token: str, purpose: str) -> TokenData:
 
 # "Le mie iscrizioni": a link naming a person (an address), not a registration ----------
 
-PERSON_SALT = "cgmsite.registrations.person"
+
+def person_links():
+    # Looked up by name: the models import this module for ``new_random_token``.
+    return apps.get_model("registrations", "PersonLink")
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def make_person_token(email: str) -> str:
-    """The personal link to a person's registrations page, valid for a few hours."""
-    return signing.dumps(email, salt=PERSON_SALT, compress=True)
+    """The personal link to a person's registrations page, valid for a few hours.
+
+    Random, so that nothing of the person can be read from it (it travels in a URL:
+    browser histories, proxies' logs); the database keeps its digest and the address.
+    """
+    token = new_random_token()
+    person_links().objects.create(digest=digest(token), email=email)
+    return token
 
 
 def read_person_token(token: str) -> str:
     """The address a person link names. Raises ``InvalidToken`` (invalid or expired)."""
-    max_age = settings.MY_REGISTRATIONS_LINK_HOURS * 3600
-    try:
-        email = signing.loads(token, salt=PERSON_SALT, max_age=max_age)
-    except signing.SignatureExpired as error:
-        raise InvalidToken("expired") from error
-    except (signing.BadSignature, ValueError, TypeError) as error:
-        raise InvalidToken("invalid") from error
-    if not isinstance(email, str) or "@" not in email:
+    if not is_random_token(token):
         raise InvalidToken("invalid")
-    return email
+    link = person_links().objects.filter(digest=digest(token)).first()
+    if link is None:
+        raise InvalidToken("invalid")
+    if timezone.now() - link.created_at > timedelta(hours=settings.MY_REGISTRATIONS_LINK_HOURS):
+        raise InvalidToken("expired")
+    return link.email

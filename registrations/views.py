@@ -26,7 +26,7 @@ from django_ratelimit.core import is_ratelimited
 from cgmsite.net import client_ip
 from events.models import WebinarPage
 from registrations import certificates, invitations, selectors, services, tokens
-from registrations.forms import RegistrationForm
+from registrations.forms import RegistrationForm, clean_person_email
 from registrations.models import Certificate, Registration
 
 logger = logging.getLogger(__name__)
@@ -143,13 +143,15 @@ def register(request, webinar_id: int):
             resend=True,
         )
     address = request.POST.get("email", "").strip().lower()[:254]
-    # The address as typed from this client: keyed on the address alone, anyone could
-    # lock a person out of signing up with five junk posts naming her address. E-mail
-    # to an address is capped anyway by the database (REGISTRATION_RESEND_INTERVAL).
+    # The address as typed from this client, for this webinar: keyed on the address
+    # alone, anyone could lock a person out of signing up with five junk posts naming
+    # her address; from her own organisation's NAT such posts still reach only this
+    # webinar, for REGISTRATION_RATE_PER_ADDRESS's window (ten minutes). E-mail to an
+    # address is capped anyway by the database (REGISTRATION_RESEND_INTERVAL).
     limited = rate_limited(
         request,
         "registrations.register",
-        actor=f"{client_ip(request)} {address}" if address else "",
+        actor=f"{webinar.pk} {client_ip(request)} {address}" if address else "",
         actor_rate=settings.REGISTRATION_RATE_PER_ADDRESS,
     )
     if limited:
@@ -408,6 +410,9 @@ class MyRegistrationsForm(forms.Form):
         max_length=254,
         help_text=_("The address you registered with."),
     )
+
+    def clean_email(self):
+        return clean_person_email(self.cleaned_data["email"])
 
 
 @require_http_methods(["GET", "POST"])

@@ -178,6 +178,10 @@ else:
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE_ENABLED", True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_TIMEOUT = int(env("PAGE_CACHE_TIMEOUT") or "86400")
+# A purge that could not reach Redis is kept in the database and made when Redis answers
+# again: by a process that saw the outage at its next request, by every other one within
+# this many seconds (one small query per process and period; cgmsite/page_cache.py).
+PAGE_CACHE_RECHECK_SECONDS = float(env("PAGE_CACHE_RECHECK_SECONDS") or "1")
 # Never stored: the admin, forms and their answers, token links, private documents.
 PAGE_CACHE_EXCLUDED_PATHS = (
     "/admin/",
@@ -369,7 +373,7 @@ REGISTRATION_RETENTION_DAYS = int(env("REGISTRATION_RETENTION_DAYS", "30"))
 # up after an announcement (300 in ten minutes), low enough to stop a flood. Per actor: the
 # address typed into the sign-up form, or the registration a confirm/cancel link is for.
 REGISTRATION_RATE_PER_IP = env("REGISTRATION_RATE_PER_IP", "600/10m")
-REGISTRATION_RATE_PER_ADDRESS = env("REGISTRATION_RATE_PER_ADDRESS", "5/h")
+REGISTRATION_RATE_PER_ADDRESS = env("REGISTRATION_RATE_PER_ADDRESS", "5/10m")
 REGISTRATION_RATE_PER_REGISTRATION = env("REGISTRATION_RATE_PER_REGISTRATION", "10/h")
 PRIVACY_NOTICE_VERSION = env("PRIVACY_NOTICE_VERSION", "2026-11")
 RATELIMIT_USE_CACHE = "default"

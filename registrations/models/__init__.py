@@ -2,6 +2,7 @@
 
 from registrations.models.attendance import AttendanceRecord, Certificate
 from registrations.models.emails import EmailMessage, SuppressedAddress
+from registrations.models.links import PersonLink
 from registrations.models.members import AllowedAddress, MemberDomain, MemberOrganisation
 from registrations.models.messages import StaffMessage
 from registrations.models.registrations import Registration
@@ -13,6 +14,7 @@ __all__ = [
     "EmailMessage",
     "MemberDomain",
     "MemberOrganisation",
+    "PersonLink",
     "Registration",
     "StaffMessage",
     "SuppressedAddress",

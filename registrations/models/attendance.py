@@ -5,6 +5,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from registrations import tokens
+
 
 class AttendanceRecord(models.Model):
     """One person in one Teams attendance report, from Microsoft Graph or a Teams file.
@@ -77,7 +79,7 @@ def new_certificate_code() -> str:
 
 
 def new_download_token() -> str:
-    return secrets.token_urlsafe(32)
+    return tokens.new_random_token()
 
 
 class Certificate(models.Model):

@@ -6,17 +6,22 @@ where nothing listens, and at a server that accepts connections and never answer
 """
 
 import socket
+from urllib.parse import urlsplit
 
 from django.core import mail
 from django.urls import reverse
 
 import pytest
 
+from cgmsite import page_cache
+from cgmsite.models import PendingPurge
 from cgmsite.settings.base import redis_cache
+from cgmsite.settings.base import redis_cache as redis_settings
 from registrations.models import MemberDomain, MemberOrganisation, Registration
 from tests.events.factories import WebinarIndexPageFactory, WebinarPageFactory
 from tests.factories import ArticlePageFactory
 from tests.registrations.conftest import form_data
+from tests.relay import Relay
 
 
 @pytest.fixture
@@ -39,14 +44,22 @@ def silent_redis(settings):
 
 
 @pytest.fixture
-def content(site_tree, category):
+def content(site_tree, category, image):
+    """An article and a webinar with a picture: a rendition is looked up in the cache
+    (Wagtail's ``find_existing_renditions``), which is where an outage once broke pages."""
     organisation = MemberOrganisation.objects.create(name="Gruppo Cooperativo CGM")
     MemberDomain.objects.create(organisation=organisation, domain="cgm.coop")
     article = ArticlePageFactory(
-        parent=site_tree.news_index, title="Welfare di comunità", categories=[category]
+        parent=site_tree.news_index,
+        title="Welfare di comunità",
+        categories=[category],
+        hero_image=image,
     )
     index = WebinarIndexPageFactory(parent=site_tree.home)
-    return article, WebinarPageFactory(parent=index, title="Accogliere nei servizi educativi")
+    webinar = WebinarPageFactory(
+        parent=index, title="Accogliere nei servizi educativi", hero_image=image
+    )
+    return article, webinar
 
 
 def visit_everything(client, article, webinar):
@@ -89,3 +102,77 @@ def test_pages_are_served_while_redis_is_out(
     cache_records = [record for record in caplog.records if record.name == "django_redis"]
     assert len(cache_records) <= 1
     assert all(record.exc_info is None for record in cache_records)
+
+
+@pytest.fixture
+def redis_behind_relay(redis_cache, settings):
+    """The default cache on the real Redis through a relay the test can cut and restore:
+    the server keeps its data, as after a network failure or a hung Redis."""
+    url = urlsplit(redis_cache)
+    relay = Relay((url.hostname, url.port or 6379)).start()
+    settings.CACHES = {
+        "default": {
+            **redis_settings(relay.url("redis", url.path or "/0")),
+            "KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        }
+    }
+    page_cache.outage.checked()
+    yield relay
+    relay.stop()
+
+
+STALE_AFTER = [
+    "/",
+    "/notizie/",
+    "/notizie/categoria/welfare/",
+    "/notizie/feed/",
+    "/cerca/?q=welfare",
+]
+
+
+@pytest.mark.parametrize("fault", ["refuse", "silence"])
+def test_a_change_made_during_the_outage_shows_as_soon_as_redis_is_back(
+    fault, redis_behind_relay, content, client, django_capture_on_commit_callbacks
+):
+    article, webinar = content
+    paths = [*STALE_AFTER, article.url]
+    for path in paths:
+        client.get(path)
+        assert client.get(path)["X-Page-Cache"] == "hit", path
+
+    getattr(redis_behind_relay, fault)()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    assert client.get(article.url).status_code == 404  # no cache: from the database
+    redis_behind_relay.open()
+
+    assert client.get(article.url).status_code == 404
+    for path in STALE_AFTER:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Welfare di comunità" not in response.content.decode(), path
+    assert not PendingPurge.objects.exists()
+    # And the cache is trusted again: the next request of a page is a hit.
+    assert client.get("/notizie/")["X-Page-Cache"] == "hit"
+
+
+def test_a_process_that_saw_nothing_of_the_outage_looks_within_the_recheck_period(
+    redis_behind_relay, content, client, settings, django_capture_on_commit_callbacks
+):
+    """Another web worker, idle during a short outage, has no failure of its own to go
+    by: it looks for purges left undone every PAGE_CACHE_RECHECK_SECONDS."""
+    article, _webinar = content
+    client.get("/notizie/")
+    assert client.get("/notizie/")["X-Page-Cache"] == "hit"
+    redis_behind_relay.refuse()
+    with django_capture_on_commit_callbacks(execute=True):
+        article.unpublish()
+    redis_behind_relay.open()
+    page_cache.outage.checked()  # as if this process had seen nothing
+
+    settings.PAGE_CACHE_RECHECK_SECONDS = 3600
+    assert client.get("/notizie/")["X-Page-Cache"] == "hit"  # within the period: trusted
+    settings.PAGE_CACHE_RECHECK_SECONDS = 0
+    response = client.get("/notizie/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Welfare di comunità" not in response.content.decode()

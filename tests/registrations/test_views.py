@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import pytest
+import time_machine
 
 from events.models import WebinarPage
 from registrations.models import EmailMessage, Registration
@@ -585,6 +586,23 @@ def test_nobody_can_lock_a_person_out_by_naming_her_address(open_webinar, post_f
 
     assert response.status_code == 302
     assert registration_of(MEMBER).status == Status.PENDING_CONFIRMATION
+
+
+def test_posts_from_her_own_network_lock_one_webinar_for_minutes_not_all_for_an_hour(
+    open_webinar, make_webinar, post_form
+):
+    """Five posts naming her address from her organisation's shared NAT: that webinar's
+    form refuses her address from there for a while; every other webinar takes it, and
+    after the window (REGISTRATION_RATE_PER_ADDRESS, ten minutes) so does this one."""
+    other = make_webinar(title="Bilancio sociale")
+    nat = {"REMOTE_ADDR": "198.51.100.7"}
+    for _ in range(5):
+        post_form(open_webinar, form_data(MEMBER, first_name="Qualcuno"), **nat)
+    assert post_form(open_webinar, form_data(MEMBER), **nat).status_code == 429
+
+    assert post_form(other, form_data(MEMBER), **nat).status_code == 302
+    with time_machine.travel(timedelta(minutes=11)):
+        assert post_form(open_webinar, form_data(MEMBER), **nat).status_code == 302
 
 
 def test_too_many_sign_ups_from_one_ip_get_429(open_webinar, post_form, settings):
