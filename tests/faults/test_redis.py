@@ -5,8 +5,9 @@ closed: Redis stopped) or silent (connections accepted, nothing answered: a hung
 or a full network, which only the REDIS_TIMEOUT socket timeout ends). During the
 outage every public URL is crawled, a member signs up, confirms and cancels, asks for
 «le mie iscrizioni», and an editor (this process, through the ORM, firing the admin's
-signals) unpublishes an article and publishes a new one. Then Redis comes back with
-the data it had: the first request to every URL the change touches must show it.
+signals) unpublishes an article, renames another and publishes a new one. Then Redis
+comes back with the data it had: the first request to every URL the changes touch must
+show them. A silent Redis may cost a request about one REDIS_TIMEOUT, no more.
 """
 
 import html
@@ -17,9 +18,12 @@ import pytest
 from tests.faults import content as c
 from tests.faults import stack as s
 
-# A page under a silent Redis: every cache command gives up after REDIS_TIMEOUT; a page
-# makes a handful of them. Far below gunicorn's 30 s worker timeout.
-SILENT_PAGE_SECONDS = 40 * s.REDIS_TIMEOUT
+# A silent Redis costs a request about one socket timeout (REDIS_TIMEOUT): once a command
+# has given up, the request asks Redis nothing more. Each page is timed against the same
+# page with Redis refusing (no wait at all: the same work without a cache), so the load
+# of the machine cancels out; a form's answer is timed against a bound of its own.
+SILENT_EXTRA_SECONDS = 2 * s.REDIS_TIMEOUT + 0.5
+SILENT_FORM_SECONDS = 2 * s.REDIS_TIMEOUT + 1.5
 
 # What the editor changes during each outage: (title, the word searched for it).
 OUTAGES = {
@@ -101,9 +105,13 @@ def test_redis_outage(stack, mode):
     assert client.get(gone.url).header("X-Page-Cache") == "hit"
 
     relay = stack.redis_relay
-    (relay.refuse if mode == "refused" else relay.silence)()
+    relay.refuse()
     try:
         during = c.crawl(stack)
+        if mode == "silent":
+            refused = {answer.path: answer.seconds for answer in during}
+            relay.silence()
+            during += c.crawl(stack)
         journey = c.member_journey(stack, client, f"redis-{mode}")
         # The editor, meanwhile: one article unpublished, one renamed, one published.
         gone.unpublish()
@@ -118,10 +126,20 @@ def test_redis_outage(stack, mode):
     problems = {}
     if wrong := c.not_healthy(stack, during + journey):
         problems["during the outage, not as when healthy"] = wrong
-    slowest = max(during + journey, key=lambda answer: answer.seconds)
-    print(f"Redis {mode}: the slowest answer {slowest.path} in {slowest.seconds:.2f} s")  # noqa: T201
-    if mode == "silent" and slowest.seconds >= SILENT_PAGE_SECONDS:
-        problems["slower than the socket timeout allows"] = (slowest.path, slowest.seconds)
+    by_time = sorted(during + journey, key=lambda answer: answer.seconds, reverse=True)
+    print(  # noqa: T201 (shown with -s: how long a page takes through the outage)
+        f"Redis {mode}, the slowest answers:",
+        ", ".join(f"{a.path[:40]} {a.seconds:.2f} s" for a in by_time[:6]),
+    )
+    if mode == "silent":
+        slow = [
+            (a.path, f"{a.seconds:.2f} s, {a.seconds - refused[a.path]:.2f} s more than refused")
+            for a in during
+            if a.path in refused and a.seconds - refused[a.path] > SILENT_EXTRA_SECONDS
+        ]
+        slow += [(a.path, f"{a.seconds:.2f} s") for a in journey if a.seconds > SILENT_FORM_SECONDS]
+        if slow:
+            problems["more than about one REDIS_TIMEOUT added by a silent Redis"] = slow
     if shown_during:
         problems["the changes not shown during the outage"] = shown_during
 
