@@ -9,7 +9,6 @@ import itertools
 import re
 from datetime import timedelta
 from types import SimpleNamespace
-from xml.etree import ElementTree
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -204,14 +203,6 @@ def unlike_baseline(stack, answers, *, allow_503: bool = False) -> list[tuple]:
         and answer.status != stack.baseline[answer.path]
         and not (allow_503 and answer.status == 503 and answer.header("Retry-After"))
     ]
-
-
-def feed_titles(text: str) -> list[str]:
-    try:
-        root = ElementTree.fromstring(text)  # noqa: S314 (our own feed)
-    except ElementTree.ParseError:
-        return []
-    return [item.findtext("title") or "" for item in root.iter("item")]
 
 
 def member_journey(stack, client, label: str) -> list:
