@@ -81,6 +81,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads a body: one over its path's limit is refused unread.
+    "cgmsite.body_limit.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cgmsite.csp.CSPMiddleware",
@@ -238,6 +240,12 @@ STORAGES = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Request bodies (cgmsite/body_limit.py): the public forms take no files, so 1 MB is many
+# times the largest form; the admin uploads documents (WAGTAILDOCS_MAX_UPLOAD_SIZE) and
+# images, the e-mail provider posts batches of delivery events.
+PUBLIC_BODY_MAX_BYTES = int(env("PUBLIC_BODY_MAX_BYTES") or 1024 * 1024)
+LARGE_BODY_PATHS = ("/admin/", "/django-admin/", "/anymail/")
+LARGE_BODY_MAX_BYTES = int(env("LARGE_BODY_MAX_BYTES") or 25 * 1024 * 1024)
 
 # E-mail. ANYMAIL_ESP (brevo, mailgun, amazon_ses, postmark) sends through that provider's
 # API with django-anymail; otherwise EMAIL_HOST sends over SMTP (e.g. a Microsoft 365 mailbox:
