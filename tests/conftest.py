@@ -6,6 +6,7 @@ from django.utils import translation
 import factory.random
 import pytest
 
+from cgmsite.redis_breaker import breaker
 from tests.factories import CategoryFactory, ImageFactory, build_site_tree
 from tests.graph_server import GraphServer
 
@@ -132,3 +133,12 @@ def wagtail_root_rows(transactional_db):
         )
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+
+
+@pytest.fixture(autouse=True)
+def redis_breaker_closed():
+    """Each test starts with Redis trusted again: a test that broke it leaves this
+    process's breaker (cgmsite/redis_breaker.py) open for a few seconds otherwise."""
+    breaker.close()
+    yield
+    breaker.close()

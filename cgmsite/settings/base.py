@@ -14,6 +14,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from cgmsite.redis_breaker import BreakerConnection
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -163,11 +167,21 @@ def redis_cache(url: str) -> dict:
             "SOCKET_CONNECT_TIMEOUT": timeout,
             "SOCKET_TIMEOUT": timeout,
             "IGNORE_EXCEPTIONS": True,
+            # After a failure, commands fail at once for REDIS_RETRY_AFTER seconds
+            # (cgmsite/redis_breaker.py), and a failed command is not tried again: a
+            # silent Redis costs a page one timeout, not one per cache command.
+            "CONNECTION_POOL_KWARGS": {
+                "connection_class": BreakerConnection,
+                "retry": Retry(NoBackoff(), 0),
+            },
         },
         # Several sites (or a staging copy) sharing one Redis database keep apart.
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
     }
 
+
+# Seconds a process leaves Redis alone after a command failed (cgmsite/redis_breaker.py).
+REDIS_RETRY_AFTER = float(env("REDIS_RETRY_AFTER") or "5")
 
 # Cache: Redis when REDIS_URL is set, else per-process memory.
 if env("REDIS_URL"):
@@ -502,6 +516,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Redis out: one line a minute, not a traceback for every cache command.
         "django_redis": {"filters": ["once_per_minute"]},
+        "cgmsite.page_cache": {"filters": ["once_per_minute"]},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         # fpdf2's font subsetting writes ~130 INFO lines for each certificate drawn.
