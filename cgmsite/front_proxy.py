@@ -51,8 +51,11 @@ def nginx_main(workdir: Path, *, host: str, port: int, varnish_port: int, access
     """The main file of the local run: what /etc/nginx/nginx.conf and cgmsite.conf are on a
     server, plain HTTP on ``host:port``, every file nginx writes under ``workdir``."""
     temp = workdir / "tmp"
+    # Started as root, nginx would run its workers as "nobody", who cannot reach a work
+    # folder of ours (pytest's is private): the same user as the rest of the local stack.
+    user = "user root root;\n" if os.geteuid() == 0 else ""
     return f"""# Made by cgmsite/front_proxy.py for a local run (deploy/nginx/ is the source).
-daemon off;
+{user}daemon off;
 worker_processes auto;
 pid {workdir}/nginx.pid;
 error_log {workdir}/nginx-error.log error;
@@ -173,7 +176,7 @@ class Front:
         if nginx.returncode:
             raise RuntimeError(f"nginx refuses its configuration:\n{nginx.stderr}")
         varnish = subprocess.run(  # noqa: S603
-            [find("varnishd"), "-C", "-f", str(self.workdir / "cgmsite.vcl"),
+            [find("varnishd"), "-C", "-j", "none", "-f", str(self.workdir / "cgmsite.vcl"),
              "-n", str(self.workdir / "varnish-check")],
             capture_output=True, text=True, check=False,
         )  # fmt: skip

@@ -27,17 +27,11 @@ acl purgers {
 }
 
 sub vcl_recv {
-    # Varnish has just appended nginx's address to X-Forwarded-For: taken back, so that
-    # the site finds the client where TRUSTED_PROXY_COUNT=1 says (nginx appends it, and
-    # nginx is the one proxy that counts; a client's own entries stay on the left).
-    if (req.http.X-Forwarded-For ~ ",") {
-        set req.http.X-Forwarded-For = regsub(req.http.X-Forwarded-For, "\s*,[^,]*$", "");
-    }
-
     if (req.method == "PURGE") {
-        # nginx refuses PURGE from the public, and always sets X-Forwarded-For: a request
-        # with one came through nginx, whatever its address.
-        if (!client.ip ~ purgers || req.http.X-Forwarded-For) {
+        # nginx refuses PURGE from the public. Varnish has appended the sender's address to
+        # X-Forwarded-For: a second entry means a proxy sent it on (nginx always sets the
+        # header), whatever its own address; the site's purges come straight here.
+        if (!client.ip ~ purgers || req.http.X-Forwarded-For ~ ",") {
             return (synth(405, "Not allowed"));
         }
         # Every stored answer of this path, whatever its query string and host: as the
@@ -45,6 +39,13 @@ sub vcl_recv {
         # Site's root URL, which need not be the one readers typed.
         ban("obj.http.x-cgmsite-path == " + regsub(req.url, "\?.*$", ""));
         return (synth(200, "Purged"));
+    }
+
+    # Varnish has just appended nginx's address to X-Forwarded-For: taken back, so that
+    # the site finds the client where TRUSTED_PROXY_COUNT=1 says (nginx appends it, and
+    # nginx is the one proxy that counts; a client's own entries stay on the left).
+    if (req.http.X-Forwarded-For ~ ",") {
+        set req.http.X-Forwarded-For = regsub(req.http.X-Forwarded-For, "\s*,[^,]*$", "");
     }
 
     if (req.method != "GET" && req.method != "HEAD") {
