@@ -49,7 +49,7 @@ run: demo admin ## Set everything up, serve the site on 127.0.0.1:$(PORT) with t
 	trap 'kill $$worker $$teams $$periodic 2>/dev/null; wait $$worker $$teams $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-serve-prod: $(VENV)/.installed-dev messages ## The production stack on 127.0.0.1:$(PORT): gunicorn, e-mail worker, periodic jobs; local PostgreSQL and Redis (Ctrl-C stops)
+serve-prod: $(VENV)/.installed-dev messages ## The production stack on 127.0.0.1:$(PORT): nginx, Varnish, gunicorn, e-mail worker, periodic jobs; local PostgreSQL and Redis (Ctrl-C stops)
 	@PORT=$(PORT) bin/serve-prod
 
 periodic: ## Every minute: publish scheduled pages, re-enqueue stalled e-mails, send due reminders, sync Teams (production: cron)
