@@ -286,6 +286,54 @@ def test_an_entry_is_not_kept_past_a_webinar_change_in_time(client, news, commit
     assert "Le iscrizioni sono chiuse." in text
 
 
+def s_maxage(response) -> int:
+    return int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
+
+
+def test_a_shared_cache_keeps_a_page_no_longer_than_the_site_does(
+    client, news, committed, settings
+):
+    """Varnish in front counts s-maxage from the page's render (``Age`` on a hit) and it
+    never runs past the next moment a webinar changes by itself: no purge comes then."""
+    settings.PAGE_CACHE_SHARED_MAX_AGE = 86400
+    webinar = news.webinar
+    webinar.registration_closes_at = timezone.now() + timedelta(hours=3)
+    with committed():
+        webinar.save_revision().publish()
+    first = client.get(webinar.url)
+    assert first["X-Page-Cache"] == "miss"
+    assert 3 * 3600 - 60 <= s_maxage(first) <= 3 * 3600 + 1
+    with time_machine.travel(timezone.now() + timedelta(minutes=10)):
+        hit = client.get(webinar.url)
+    assert hit["X-Page-Cache"] == "hit"
+    assert s_maxage(hit) == s_maxage(first)
+    assert 599 <= int(hit["Age"]) <= 660
+    # As the site's own entries, every page is (the listings and the home show webinars).
+    assert s_maxage(client.get(news.other.url)) <= 3 * 3600 + 1
+
+
+def test_a_page_purged_while_it_was_rendered_is_not_for_shared_caches(
+    client, news, settings, monkeypatch
+):
+    """The render may have read the old content: Varnish, which has no versions, must not
+    keep it (the purge may have reached Varnish before the answer did)."""
+    from cgmsite import page_cache
+
+    settings.PAGE_CACHE_SHARED_MAX_AGE = 86400
+    check = page_cache.cacheable_response
+
+    def purged_meanwhile(request, response):
+        page_cache.purge_paths([request.path])  # an editor publishing, in another process
+        return check(request, response)
+
+    monkeypatch.setattr(page_cache, "cacheable_response", purged_meanwhile)
+    response = client.get(news.article.url)
+    assert response.status_code == 200
+    assert s_maxage(response) == 0
+    monkeypatch.setattr(page_cache, "cacheable_response", check)
+    assert s_maxage(client.get(news.article.url)) == 86400
+
+
 # Never shared ---------------------------------------------------------------------------
 
 
