@@ -143,12 +143,16 @@ def purge_everything_now() -> None:
 
 
 def purge_frontend_cache(paths: set[str]) -> None:
-    """Full URLs of every site for the CDN, listings with each of their ``?page=N``."""
+    """Full URLs of every site for the CDN; listings with each of their ``?page=N`` for a
+    CDN that purges exact URLs (``FRONTEND_CACHE_PURGE_QUERIES``; the committed Varnish
+    drops every query string of a purged path by itself)."""
     from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 
-    from news.models import listed_posts
+    pages = 1
+    if settings.FRONTEND_CACHE_PURGE_QUERIES:
+        from news.models import listed_posts
 
-    pages = math.ceil(listed_posts().count() / settings.NEWS_PAGE_SIZE)
+        pages = math.ceil(listed_posts().count() / settings.NEWS_PAGE_SIZE)
     listings = {path for path in paths if path.endswith("/") and "feed" not in path}
     urls = []
     for root in Site.get_site_root_paths():
