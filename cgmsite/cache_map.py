@@ -130,7 +130,14 @@ def purge_now(paths: set[str]) -> None:
 
 def purge_everything_now() -> None:
     page_cache.purge_everything()
-    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None) and not settings.FRONTEND_CACHE_EXACT_URLS:
+        # The committed Varnish drops every stored answer on a PURGE of "/*".
+        from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+
+        purge_urls_from_cache(
+            [root.root_url.rstrip("/") + "/*" for root in Site.get_site_root_paths()]
+        )
+    elif getattr(settings, "WAGTAILFRONTENDCACHE", None):
         # A CDN has no version to bump: every address the site serves, once.
         paths = set()
         for url_path in Page.objects.live().public().values_list("url_path", flat=True):
@@ -144,12 +151,12 @@ def purge_everything_now() -> None:
 
 def purge_frontend_cache(paths: set[str]) -> None:
     """Full URLs of every site for the CDN; listings with each of their ``?page=N`` for a
-    CDN that purges exact URLs (``FRONTEND_CACHE_PURGE_QUERIES``; the committed Varnish
+    CDN that purges exact URLs (``FRONTEND_CACHE_EXACT_URLS``; the committed Varnish
     drops every query string of a purged path by itself)."""
     from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 
     pages = 1
-    if settings.FRONTEND_CACHE_PURGE_QUERIES:
+    if settings.FRONTEND_CACHE_EXACT_URLS:
         from news.models import listed_posts
 
         pages = math.ceil(listed_posts().count() / settings.NEWS_PAGE_SIZE)

@@ -34,6 +34,11 @@ sub vcl_recv {
         if (!client.ip ~ purgers || req.http.X-Forwarded-For ~ ",") {
             return (synth(405, "Not allowed"));
         }
+        # A change shown on every page (a category, the settings, an image): everything.
+        if (req.url == "/*") {
+            ban("obj.status != 0");
+            return (synth(200, "Purged"));
+        }
         # Every stored answer of this path, whatever its query string and host: as the
         # site's own purge (one version per path), and Wagtail sends the Host of the
         # Site's root URL, which need not be the one readers typed.

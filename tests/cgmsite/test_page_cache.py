@@ -422,7 +422,7 @@ def varnish(settings):
 def test_the_cdn_is_purged_of_the_same_addresses_with_each_listing_page(
     news, committed, varnish, settings
 ):
-    settings.FRONTEND_CACHE_PURGE_QUERIES = True  # a CDN purging exact URLs
+    settings.FRONTEND_CACHE_EXACT_URLS = True  # a CDN purging exact URLs
     settings.NEWS_PAGE_SIZE = 1  # three posts: listings have a ?page=2 and a ?page=3
     page = news.article
     page.title = "Welfare di comunità, aggiornato"
@@ -457,7 +457,7 @@ def test_the_cdn_is_purged_of_the_same_addresses_with_each_listing_page(
         assert path in paths, path
 
 
-def test_varnish_is_purged_once_a_path_whatever_its_query_strings(
+def test_varnish_is_purged_once_a_path_whatever_its_query_strings_and_at_once_for_all(
     news, committed, varnish, settings
 ):
     """The committed Varnish drops every query string of a purged path, as the site's own
@@ -470,3 +470,11 @@ def test_varnish_is_purged_once_a_path_whatever_its_query_strings(
     assert "/notizie/" in paths
     assert page.url in paths
     assert not [path for path in paths if "?" in path]
+
+    varnish.clear()
+    category = news.finanza
+    category.name = "Finanza etica"
+    with committed():
+        category.save()
+    # Everything, in one request (twice: as the change is made, and once committed).
+    assert {path for _host, path in varnish} == {"/*"}

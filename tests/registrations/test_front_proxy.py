@@ -343,3 +343,17 @@ def test_a_sign_up_that_takes_a_seat_purges_the_webinar_page_from_the_front(
     after = get(site, webinar.url)
     assert after.headers["X-Front-Cache"] == "miss"
     assert "4" in seats_shown(after)
+
+
+def test_a_change_shown_on_every_page_empties_the_front(site):
+    """A category, the settings, an image: one PURGE of "/*" drops every stored page."""
+    from cgmsite import cache_map
+
+    article = ArticlePageFactory(parent=site.tree.news_index, title="Finanza etica")
+    site.database.hand_over()
+    for path in (article.url, "/notizie/"):
+        get(site, path)
+        assert get(site, path).headers["X-Front-Cache"] == "hit"
+    cache_map.purge_everything_now()
+    assert get(site, article.url).headers["X-Front-Cache"] == "miss"
+    assert get(site, "/notizie/").headers["X-Front-Cache"] == "miss"
