@@ -66,13 +66,8 @@ sub vcl_recv {
     if (req.url ~ "^/(admin|django-admin|iscrizioni|webinar/entra|attestati|documenti|anymail)/") {
         return (pass);
     }
-    # Other cookies (csrftoken, a consent banner's) do not change a page the site
-    # shares: they are kept aside for the lookup, so that "Vary: Cookie" matches one
-    # stored copy, and given back to the request sent to gunicorn on a miss.
-    if (req.http.Cookie) {
-        set req.http.X-Cgmsite-Cookie = req.http.Cookie;
-        unset req.http.Cookie;
-    }
+    # Other cookies (csrftoken, a consent banner's) do not change a page the site shares
+    # (see the Vary in vcl_backend_response); they still go to gunicorn on a miss.
     return (hash);
 }
 
@@ -82,13 +77,6 @@ sub vcl_hash {
     # Absolute links (feeds, canonical addresses) carry the scheme.
     hash_data(req.http.X-Forwarded-Proto);
     return (lookup);
-}
-
-sub vcl_backend_fetch {
-    if (bereq.http.X-Cgmsite-Cookie) {
-        set bereq.http.Cookie = bereq.http.X-Cgmsite-Cookie;
-        unset bereq.http.X-Cgmsite-Cookie;
-    }
 }
 
 sub vcl_backend_response {
@@ -107,6 +95,18 @@ sub vcl_backend_response {
         set beresp.ttl = 120s;
         return (deliver);
     }
+    # One copy for every anonymous reader, as the site's own cache keys it (host, path,
+    # query): the Vary that Varnish matches on leaves out Cookie (the session cookies
+    # never get here, other cookies change nothing) and Accept-Language (the site is in
+    # Italian only). Browsers and caches in front still get the whole header (vcl_deliver).
+    if (beresp.http.Vary) {
+        set beresp.http.x-cgmsite-vary = beresp.http.Vary;
+        set beresp.http.Vary = regsuball(beresp.http.Vary, "(?i)\b(Cookie|Accept-Language)\b\s*,?\s*", "");
+        set beresp.http.Vary = regsub(beresp.http.Vary, ",\s*$", "");
+        if (beresp.http.Vary == "") {
+            unset beresp.http.Vary;
+        }
+    }
     # Never a stale page: no grace, no keep. Past its s-maxage an answer is fetched again
     # before anyone gets it (the webinar page whose registration opened at that moment).
     set beresp.grace = 0s;
@@ -120,6 +120,15 @@ sub vcl_backend_response {
 
 sub vcl_deliver {
     unset resp.http.x-cgmsite-path;
+    if (resp.http.x-cgmsite-vary) {
+        # The site's Vary, with the Accept-Encoding of the stored gzipped copy.
+        if (resp.http.Vary ~ "(?i)Accept-Encoding" && resp.http.x-cgmsite-vary !~ "(?i)Accept-Encoding") {
+            set resp.http.Vary = resp.http.x-cgmsite-vary + ", Accept-Encoding";
+        } else {
+            set resp.http.Vary = resp.http.x-cgmsite-vary;
+        }
+        unset resp.http.x-cgmsite-vary;
+    }
     unset resp.http.Via;
     unset resp.http.X-Varnish;
     # hit or miss of this cache (the site's own says X-Page-Cache): for the tests and the

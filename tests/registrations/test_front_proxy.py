@@ -301,6 +301,10 @@ def test_an_unpublished_article_is_purged_from_the_front(site, django_capture_on
     again = get(site, article.url, Accept_Encoding="gzip")
     assert first.status == again.status == 200, first.text[:500]
     assert (first.headers["X-Front-Cache"], again.headers["X-Front-Cache"]) == ("miss", "hit")
+    # One copy for every anonymous reader, whatever their other cookies and language.
+    other_reader = get(site, article.url, Cookie="csrftoken=abc", Accept_Language="en-GB")
+    assert other_reader.headers["X-Front-Cache"] == "hit"
+    assert "Cookie" in ", ".join(other_reader.headers.get_all("Vary"))  # said on, in front
     # Compressed HTML, cached or not.
     assert again.headers["Content-Encoding"] == "gzip"
     assert "Cooperare nel welfare" in again.text
