@@ -25,6 +25,7 @@ request was still rendering.
 """
 
 import math
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
@@ -161,6 +162,9 @@ def purge_frontend_cache(paths: set[str]) -> None:
 
         pages = math.ceil(listed_posts().count() / settings.NEWS_PAGE_SIZE)
     listings = {path for path in paths if path.endswith("/") and "feed" not in path}
+    # As browsers send them: a slug may have accents ("attività"), which a request line
+    # carries percent-encoded (urllib would not send it at all: UnicodeEncodeError).
+    paths, listings = {quote(path) for path in paths}, {quote(path) for path in listings}
     urls = []
     for root in Site.get_site_root_paths():
         base = root.root_url.rstrip("/")

@@ -478,3 +478,16 @@ def test_varnish_is_purged_once_a_path_whatever_its_query_strings_and_at_once_fo
         category.save()
     # Everything, in one request (twice: as the change is made, and once committed).
     assert {path for _host, path in varnish} == {"/*"}
+
+
+def test_a_page_with_an_accented_address_is_purged_as_browsers_ask_for_it(
+    news, committed, varnish, site_tree
+):
+    page = ArticlePageFactory(parent=site_tree.news_index, title="Attività", slug="attività")
+    with committed():
+        page.save_revision().publish()
+    paths = {path for _host, path in varnish}
+    assert "/notizie/attivit%C3%A0/" in paths
+    # urllib refused the raw address (UnicodeEncodeError), which ended the purge there:
+    # every address after it in the list was left in the cache.
+    assert {"/notizie/feed/", "/sitemap.xml"} <= paths
