@@ -89,7 +89,7 @@ bench-news: $(VENV)/.installed-dev messages ## Benchmark the news pages on 10,00
 bench-emails: $(VENV)/.installed-dev messages ## Benchmark e-mail delivery: 2,000 messages, one worker, a local SMTP server (throwaway DB)
 	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/python bench/emails.py $(BENCH_ARGS)
 
-bench-web: $(VENV)/.installed-dev messages ## Load-benchmark the pages with wrk on the production stack against a bare Django view (10,000 posts, throwaway PostgreSQL DB)
+bench-web: $(VENV)/.installed-dev messages ## Load-benchmark the pages with wrk on the production stack against a bare Django view, and through the front against a static file (10,000 posts, throwaway PostgreSQL DB)
 	$(BIN)/python bench/web.py $(BENCH_ARGS)
 
 bench-burst: $(VENV)/.installed-dev messages ## 1,000 concurrent sign-ups and confirmations for 100 seats through the production stack and a local SMTP server
