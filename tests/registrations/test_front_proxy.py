@@ -77,7 +77,18 @@ def stack(tmp_path_factory, django_db_setup, django_db_blocker):
         database = SharedDatabase(folder)
         database_url = database.url()
     prefix = f"test-front-{uuid.uuid4().hex}"
-    front = Front(folder / "front", port=0, backend_port=0)
+    # What collectstatic leaves (a hashed name, its .gz, the plain name) and an upload.
+    static, media = folder / "staticfiles", folder / "media"
+    (static / "css").mkdir(parents=True)
+    css = b"body { color: #1a1a1a; }\n" * 100
+    for name in ("site.0123456789ab.css", "site.css"):
+        (static / "css" / name).write_bytes(css)
+    (static / "css" / "site.0123456789ab.css.gz").write_bytes(gzip.compress(css))
+    (media / "documents").mkdir(parents=True)
+    (media / "documents" / "privato.pdf").write_bytes(b"%PDF-1.4 riservato")
+    (media / "images").mkdir()
+    (media / "images" / "foto.jpg").write_bytes(b"\xff\xd8\xff")
+    front = Front(folder / "front", port=0, backend_port=0, static_root=static, media_root=media)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.registrations.gunicorn_settings",
@@ -361,3 +372,20 @@ def test_a_change_shown_on_every_page_empties_the_front(site):
     cache_map.purge_everything_now()
     assert get(site, article.url).headers["X-Front-Cache"] == "miss"
     assert get(site, "/notizie/").headers["X-Front-Cache"] == "miss"
+
+
+def test_static_and_media_files_come_from_disk(site):
+    hashed = get(site, "/static/css/site.0123456789ab.css", Accept_Encoding="gzip")
+    assert hashed.status == 200
+    assert hashed.headers["Content-Encoding"] == "gzip"  # the .gz collectstatic wrote
+    cache_control = ", ".join(hashed.headers.get_all("Cache-Control"))
+    assert "max-age=31536000" in cache_control
+    assert "immutable" in cache_control
+    plain = get(site, "/static/css/site.css")
+    assert plain.headers["Cache-Control"] == "max-age=300"
+    assert get(site, "/media/images/foto.jpg").status == 200
+    # Documents only through /documenti/, which checks their privacy.
+    assert get(site, "/media/documents/privato.pdf").status == 404
+    log = gunicorn_log_after_marker(site)
+    assert "/static/" not in log
+    assert "/media/" not in log
