@@ -347,6 +347,12 @@ if env("FRONTEND_CACHE_VARNISH_URL"):
 PAGE_CACHE_SHARED_MAX_AGE = int(
     env("PAGE_CACHE_SHARED_MAX_AGE") or ("86400" if env("FRONTEND_CACHE_VARNISH_URL") else "0")
 )
+# The committed Varnish (deploy/varnish/cgmsite.vcl) drops every stored answer of a purged
+# path, whatever its query string, as the site's own cache does, and everything on a PURGE
+# of "/*": one request a path, one for the whole site. A CDN that purges exact URLs only
+# (FRONTEND_CACHE_EXACT_URLS=true) gets each listing's ?page=N and, for a site-wide change,
+# every page's URL: with 10,000 posts some 800 pages a listing, thousands of requests.
+FRONTEND_CACHE_EXACT_URLS = env_bool("FRONTEND_CACHE_EXACT_URLS", False)
 
 # Background work (django-tasks). Wagtail's own tasks (search index, reference index)
 # run inline; e-mail goes through the database queue, drained by
