@@ -49,7 +49,7 @@ run: demo admin ## Set everything up, serve the site on 127.0.0.1:$(PORT) with t
 	trap 'kill $$worker $$teams $$periodic 2>/dev/null; wait $$worker $$teams $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-serve-prod: $(VENV)/.installed-dev messages ## The production stack on 127.0.0.1:$(PORT): gunicorn, e-mail worker, periodic jobs; local PostgreSQL and Redis (Ctrl-C stops)
+serve-prod: $(VENV)/.installed-dev messages ## The production stack on 127.0.0.1:$(PORT): nginx, Varnish, gunicorn, e-mail worker, periodic jobs; local PostgreSQL and Redis (Ctrl-C stops)
 	@PORT=$(PORT) bin/serve-prod
 
 periodic: ## Every minute: publish scheduled pages, re-enqueue stalled e-mails, send due reminders, sync Teams (production: cron)
@@ -89,7 +89,7 @@ bench-news: $(VENV)/.installed-dev messages ## Benchmark the news pages on 10,00
 bench-emails: $(VENV)/.installed-dev messages ## Benchmark e-mail delivery: 2,000 messages, one worker, a local SMTP server (throwaway DB)
 	DJANGO_SETTINGS_MODULE=cgmsite.settings.test $(BIN)/python bench/emails.py $(BENCH_ARGS)
 
-bench-web: $(VENV)/.installed-dev messages ## Load-benchmark the pages with wrk on the production stack against a bare Django view (10,000 posts, throwaway PostgreSQL DB)
+bench-web: $(VENV)/.installed-dev messages ## Load-benchmark the pages with wrk on the production stack against a bare Django view, and through the front against a static file (10,000 posts, throwaway PostgreSQL DB)
 	$(BIN)/python bench/web.py $(BENCH_ARGS)
 
 bench-burst: $(VENV)/.installed-dev messages ## 1,000 concurrent sign-ups and confirmations for 100 seats through the production stack and a local SMTP server

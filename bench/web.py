@@ -12,6 +12,13 @@ measures the bare view, every page cached (page cache warmed by one request) and
 (``Cookie: sessionid=bench``, which the page cache passes through), each page uncached at
 one connection too, and the bare view again, so that noise shows.
 
+Through the front too: the committed nginx and Varnish (``cgmsite.front_proxy``, as
+``make serve-prod`` runs them) in front of the site's gunicorn, every page a Varnish hit
+("front"), and the ceiling of this machine for it: the same nginx serving a static file of
+the very same bytes (the page's HTML saved under ``STATIC_ROOT``, with its ``.gz``). Both
+with ``Accept-Encoding: gzip``, as browsers send; cached pages are reported as a share of
+that ceiling as well as of the bare Django view.
+
 SQL queries per request are counted in this process: the page requested once through
 Django's test client, same settings, same database and same Redis, inside
 ``CaptureQueriesContext``, each after a warming request (the cached figure after one that
@@ -27,6 +34,7 @@ load, error lines in the servers' logs), not on missed targets: those it prints.
 """
 
 import argparse
+import gzip
 import html
 import http.client
 import json
@@ -60,9 +68,12 @@ from bench.stack import (
     start_gunicorn,
     tear_down,
 )
+from cgmsite.front_proxy import Front, missing_binaries
 
 LUA = ROOT / "bench" / "wrk_report.lua"
 BYPASS = "sessionid=bench"  # a session cookie: the page cache passes the request through
+GZIP = "Accept-Encoding: gzip"  # through the front, as browsers ask
+CEILING = "bench-ceiling"  # under STATIC_ROOT: the pages' bytes as static files
 TARGET_P50_MS = 50
 
 
@@ -74,12 +85,15 @@ def find_wrk() -> str:
 
 
 def run_wrk(
-    wrk: str, url: str, *, threads: int, connections: int, duration: str, timeout: str, cookie=""
-) -> dict:
+    wrk: str, url: str, *, threads: int, connections: int, duration: str, timeout: str, cookie="",
+    headers=(),
+) -> dict:  # fmt: skip
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}", f"--timeout={timeout}"]
     command += ["-s", str(LUA)]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
+    for header in headers:
+        command += ["-H", header]
     answer = subprocess.run(  # noqa: S603
         [*command, url], capture_output=True, text=True, check=True
     )
@@ -115,6 +129,24 @@ def fetch(port: int, path: str, cookie: str = "") -> tuple[int, str]:
         response = connection.getresponse()
         response.read()
         return response.status, response.headers.get("X-Page-Cache", "")
+    finally:
+        connection.close()
+
+
+def fetch_body(port: int, path: str) -> bytes:
+    """The page's bytes as an anonymous reader gets them, uncompressed."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as answer:
+        return answer.read()
+
+
+def front_header(port: int, path: str) -> str:
+    """``X-Front-Cache`` of one GET through the front (hit, miss, pass)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = connection.getresponse()
+        response.read()
+        return response.headers.get("X-Front-Cache", "")
     finally:
         connection.close()
 
@@ -208,16 +240,18 @@ def warm(port: int, path: str, workers: int) -> None:
         list(pool.map(lambda _n: fetch(port, path, BYPASS), range(2 * workers)))
 
 
-def measure(args, wrk: str, port: int, path: str, *, cookie: str = "", one: bool = False):
+def measure(
+    args, wrk: str, port: int, path: str, *, cookie: str = "", one: bool = False, headers=()
+):
     url = f"http://127.0.0.1:{port}{path}"
     if one:
         return run_wrk(
             wrk, url, threads=1, connections=1, duration=args.duration,
-            timeout=args.timeout, cookie=cookie,
+            timeout=args.timeout, cookie=cookie, headers=headers,
         )  # fmt: skip
     return run_wrk(
         wrk, url, threads=args.threads, connections=args.connections, duration=args.duration,
-        timeout=args.timeout, cookie=cookie,
+        timeout=args.timeout, cookie=cookie, headers=headers,
     )  # fmt: skip
 
 
@@ -230,7 +264,15 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="wrk -c (default 16)")
     parser.add_argument("--duration", default="10s", help="wrk -d (default 10s)")
     parser.add_argument("--timeout", default="30s", help="wrk --timeout (default 30s)")
-    parser.add_argument("--port", type=int, default=8720, help="site; +1 bare view, +2 SMTP")
+    parser.add_argument(
+        "--port", type=int, default=8720,
+        help="site; +1 bare view, +2 SMTP, +3 the front (nginx), +4 Varnish",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-front",
+        action="store_true",
+        help="leave out the front (nginx, Varnish) and its ceiling",
+    )
     parser.add_argument("--postgres", default=POSTGRES, help=f"server (default {POSTGRES})")
     parser.add_argument("--search-word", help="default: the vocabulary's most common word")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
@@ -252,6 +294,11 @@ def main() -> None:
     print_header(sys.argv)
     install_signal_handlers()
     wrk = find_wrk()
+    if not args.no_front and (missing := missing_binaries()):
+        raise SystemExit(
+            f"Not installed: {', '.join(missing)} (apt-get install nginx varnish), "
+            "or --no-front to measure gunicorn alone."
+        )
     name = "bench_web_keep" if args.keepdb else f"bench_web_{os.getpid()}"
     database = ThrowawayDatabase(name, args.postgres, keep=args.keepdb)
     workdir = Path(tempfile.mkdtemp(prefix="bench_web_"))
@@ -275,8 +322,22 @@ def main() -> None:
         config = gunicorn_config(env)
         workers = args.workers or int(config["workers"])
         flush_redis()
-        site = start_gunicorn("site", env, args.port, workers, workdir / "site.log")
+        front = None
+        site_env = env
+        if not args.no_front:
+            front = Front(
+                workdir / "front", port=args.port + 3, backend_port=args.port,
+                varnish_port=args.port + 4, media_root=workdir / "media",
+            )  # fmt: skip
+            # The site purges Varnish (as in production), and says so in s-maxage; this
+            # process, which builds the posts before Varnish runs, does not.
+            site_env = {**env, "FRONTEND_CACHE_VARNISH_URL": front.purge_url}
+        site = start_gunicorn("site", site_env, args.port, workers, workdir / "site.log")
         servers.append(site)
+        if front is not None:
+            front.start()
+            servers.append(front)
+            print(f"front: nginx on {front.port}, Varnish on {front.varnish_port}", flush=True)
         bare_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.bare_settings"}
         bare = start_gunicorn(
             "bare view", bare_env, args.port + 1, workers, workdir / "bare.log", probe="/"
@@ -300,15 +361,28 @@ def main() -> None:
             pages.append(("sitemap page 1", first_part))
         if args.only:
             pages = [page for page in pages if page[0].startswith(tuple(args.only))]
-        rows = run(args, wrk, site, bare, pages, workers)
+        rows = run(args, wrk, site, bare, pages, workers, front)
         errors = report(args, rows, workers, config, counts, site, bare)
     finally:
+        shutil.rmtree(ROOT / "staticfiles" / CEILING, ignore_errors=True)
         tear_down(servers, database, workdir)
     if errors:
         raise SystemExit("Errors (not target misses):\n  " + "\n  ".join(errors))
 
 
-def run(args, wrk, site, bare, pages, workers) -> dict:
+def write_ceiling(port: int, path: str, number: int) -> str:
+    """The page's bytes as a static file (and its .gz, as collectstatic writes them):
+    the same answer nginx can give with no Varnish and no gunicorn behind it."""
+    folder = ROOT / "staticfiles" / CEILING
+    folder.mkdir(parents=True, exist_ok=True)
+    body = fetch_body(port, path)
+    name = f"{number}.html"
+    (folder / name).write_bytes(body)
+    (folder / f"{name}.gz").write_bytes(gzip.compress(body, compresslevel=6))
+    return f"/static/{CEILING}/{name}"
+
+
+def run(args, wrk, site, bare, pages, workers, front=None) -> dict:
     from django.test import Client
 
     port, bare_port = args.port, args.port + 1
@@ -338,21 +412,31 @@ def run(args, wrk, site, bare, pages, workers) -> dict:
         uncached = measure(args, wrk, port, path, cookie=BYPASS)
         one = measure(args, wrk, port, path, cookie=BYPASS, one=True)
         _status, header_uncached = fetch(port, path, BYPASS)
-        rows["pages"].append(
-            {
-                "label": label,
-                "path": path,
-                "cached": cached,
-                "uncached": uncached,
-                "one": one,
-                "queries": queries[label],
-                "header": header,
-                "header_uncached": header_uncached,
-            }
-        )
+        row = {
+            "label": label,
+            "path": path,
+            "cached": cached,
+            "uncached": uncached,
+            "one": one,
+            "queries": queries[label],
+            "header": header,
+            "header_uncached": header_uncached,
+        }
+        if front is not None:
+            ceiling_path = write_ceiling(port, path, len(rows["pages"]))
+            front_header(front.port, path)  # into Varnish
+            row["front_header"] = front_header(front.port, path)
+            row["front"] = measure(args, wrk, front.port, path, headers=[GZIP])
+            row["ceiling"] = measure(args, wrk, front.port, ceiling_path, headers=[GZIP])
+        rows["pages"].append(row)
         print(
             f"  {label}: cached {cached['rps']:.1f}/s, uncached {uncached['rps']:.1f}/s, "
-            f"one connection p50 {one['p50']:.1f} ms",
+            f"one connection p50 {one['p50']:.1f} ms"
+            + (
+                f"; front {row['front']['rps']:.1f}/s, static ceiling {row['ceiling']['rps']:.1f}/s"
+                if front is not None
+                else ""
+            ),
             flush=True,
         )
     rows["bare_after"] = measure(args, wrk, bare_port, "/")
@@ -368,11 +452,11 @@ def report(args, rows, workers, config, counts, site, bare) -> list[str]:
     bare_rps = (rows["bare_before"]["rps"] + rows["bare_after"]["rps"]) / 2
     head = [
         "page", "mode", "requests/s", "p50 ms", "p99 ms", "non-2xx", "socket errors",
-        "% of bare", "p50 ms, 1 conn.", "queries", "kB", "X-Page-Cache",
+        "% of bare", "% of ceiling", "p50 ms, 1 conn.", "queries", "kB", "X-Page-Cache",
     ]  # fmt: skip
     table = []
 
-    def line(label, mode, result, one=None, queries="", header=""):
+    def line(label, mode, result, one=None, queries="", header="", ceiling=None):
         for name, measured in (("", result), (" (1 connection)", one)):
             if measured and (measured["non2xx"] or measured["errors"]):
                 errors.append(
@@ -393,6 +477,7 @@ def report(args, rows, workers, config, counts, site, bare) -> list[str]:
                 str(result["non2xx"]),
                 str(result["errors"]),
                 f"{100 * result['rps'] / bare_rps:.1f}" if bare_rps else "",
+                f"{100 * result['rps'] / ceiling['rps']:.1f}" if ceiling and ceiling["rps"] else "",
                 f"{one['p50']:.1f}" if one else "",
                 str(queries),
                 f"{result['kb']:.1f}",
@@ -403,7 +488,17 @@ def report(args, rows, workers, config, counts, site, bare) -> list[str]:
     line("bare view (before)", "–", rows["bare_before"], rows["bare_before_one"], 0)
     for page in rows["pages"]:
         cached_queries, uncached_queries = page["queries"]
-        line(page["label"], "cached", page["cached"], None, cached_queries, page["header"])
+        ceiling = page.get("ceiling")
+        line(
+            page["label"], "cached", page["cached"], None, cached_queries, page["header"],
+            ceiling,
+        )  # fmt: skip
+        if ceiling:
+            line(
+                "", "front (Varnish), gzip", page["front"], None, "", page["front_header"],
+                ceiling,
+            )  # fmt: skip
+            line("", "ceiling: static file, gzip", ceiling, None, "", "", ceiling)
         line(
             "", "uncached", page["uncached"], page["one"], uncached_queries,
             page["header_uncached"],
@@ -418,6 +513,13 @@ def report(args, rows, workers, config, counts, site, bare) -> list[str]:
         f"{config.get('workers')}); wrk -t{args.threads} -c{args.connections} "
         f"-d{args.duration}, one connection -t1 -c1 (uncached)"
     )
+    if any("ceiling" in page for page in rows["pages"]):
+        print(
+            "front: nginx -> Varnish -> the site's gunicorn (deploy/, cgmsite.front_proxy), "
+            "a Varnish hit; ceiling: the same nginx sending a static file of the page's very "
+            "bytes (gzip_static); both with Accept-Encoding: gzip; % of ceiling: each row's "
+            "requests/s over the ceiling's"
+        )
     print(f"load average before {rows['load_before']}, after {rows['load_after']}")
     print(
         "queries: one request through Django's test client in the benchmark process "
@@ -426,7 +528,7 @@ def report(args, rows, workers, config, counts, site, bare) -> list[str]:
     print()
     if args.markdown:
         print("| " + " | ".join(head) + " |")
-        print("| " + " | ".join(["---"] * 2 + ["---:"] * 9 + ["---"]) + " |")
+        print("| " + " | ".join(["---"] * 2 + ["---:"] * 10 + ["---"]) + " |")
         for cells in table:
             print("| " + " | ".join(cells) + " |")
     else:
@@ -465,6 +567,19 @@ def targets(rows, bare_rps) -> None:
         "cached pages at 50 % of the bare view or more: "
         + ("yes" if not slow_cached else f"no ({', '.join(slow_cached)})")
     )
+    with_front = [page for page in pages if "ceiling" in page]
+    if with_front:
+        shares = ", ".join(
+            f"{page['label']} {100 * page['front']['rps'] / page['ceiling']['rps']:.0f} %"
+            for page in with_front
+            if page["ceiling"]["rps"]
+        )
+        print(f"front (Varnish hit) as a share of the static ceiling: {shares}")
+        misses = [page["label"] for page in with_front if page["front_header"] != "hit"]
+        print(
+            "every page a Varnish hit through the front: "
+            + ("yes" if not misses else f"no ({', '.join(misses)})")
+        )
     print(
         "zero queries on a cache hit: "
         + ("yes" if not with_queries else f"no ({', '.join(with_queries)})")

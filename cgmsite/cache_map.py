@@ -25,6 +25,7 @@ request was still rendering.
 """
 
 import math
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import transaction
@@ -130,7 +131,14 @@ def purge_now(paths: set[str]) -> None:
 
 def purge_everything_now() -> None:
     page_cache.purge_everything()
-    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None) and not settings.FRONTEND_CACHE_EXACT_URLS:
+        # The committed Varnish drops every stored answer on a PURGE of "/*".
+        from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+
+        purge_urls_from_cache(
+            [root.root_url.rstrip("/") + "/*" for root in Site.get_site_root_paths()]
+        )
+    elif getattr(settings, "WAGTAILFRONTENDCACHE", None):
         # A CDN has no version to bump: every address the site serves, once.
         paths = set()
         for url_path in Page.objects.live().public().values_list("url_path", flat=True):
@@ -143,13 +151,20 @@ def purge_everything_now() -> None:
 
 
 def purge_frontend_cache(paths: set[str]) -> None:
-    """Full URLs of every site for the CDN, listings with each of their ``?page=N``."""
+    """Full URLs of every site for the CDN; listings with each of their ``?page=N`` for a
+    CDN that purges exact URLs (``FRONTEND_CACHE_EXACT_URLS``; the committed Varnish
+    drops every query string of a purged path by itself)."""
     from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 
-    from news.models import listed_posts
+    pages = 1
+    if settings.FRONTEND_CACHE_EXACT_URLS:
+        from news.models import listed_posts
 
-    pages = math.ceil(listed_posts().count() / settings.NEWS_PAGE_SIZE)
+        pages = math.ceil(listed_posts().count() / settings.NEWS_PAGE_SIZE)
     listings = {path for path in paths if path.endswith("/") and "feed" not in path}
+    # As browsers send them: a slug may have accents ("attività"), which a request line
+    # carries percent-encoded (urllib would not send it at all: UnicodeEncodeError).
+    paths, listings = {quote(path) for path in paths}, {quote(path) for path in listings}
     urls = []
     for root in Site.get_site_root_paths():
         base = root.root_url.rstrip("/")

@@ -9,8 +9,11 @@ These views never read the request's body, and the site's templates for them hol
 ``{% csrf_token %}``.
 """
 
+import sys
+
 from django.core.exceptions import DisallowedHost
-from django.http import HttpResponseBadRequest, HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseServerError
 from django.template import loader
 from django.template.response import TemplateResponse
 
@@ -47,6 +50,21 @@ def csrf_failure(request, reason=""):
     return _page(request, "403_csrf.html", 403, store=False)
 
 
+# Seconds a client (or a proxy retrying for it) is asked to wait when the database is out.
+DATABASE_RETRY_AFTER = 30
+
+
 def server_error(request):
-    """A static page: no request context, no database, whatever went wrong."""
+    """A static page: no request context, no database, whatever went wrong.
+
+    The database refusing connections (its limit reached, a restart, a failover) or
+    failing one query for a passing reason is not a bug: 503 with ``Retry-After``, so
+    that people, crawlers and monitors know to come back, and the page says nothing was
+    recorded (the request's transaction was never committed).
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        response["Cache-Control"] = "no-store"
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render())

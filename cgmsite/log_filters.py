@@ -78,9 +78,11 @@ class OncePerMinute(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         now = time.monotonic()
-        if now - self.last.get(record.name, -self.interval) < self.interval:
+        # Per message: "Redis is back" is not held back by "Redis is down" a moment ago.
+        key = f"{record.name}:{record.msg}"
+        if now - self.last.get(key, -self.interval) < self.interval:
             return False
-        self.last[record.name] = now
+        self.last[key] = now
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
             cause = error.__cause__ or error

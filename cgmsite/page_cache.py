@@ -341,14 +341,18 @@ def seconds_to_keep(now=None) -> int:
     return timeout
 
 
-def public_cache_control(response) -> None:
+def public_cache_control(response, keep: int | None = None) -> None:
     """What a CDN or Varnish in front may do with a page the site itself caches.
 
     Browsers revalidate every time (``max-age=0``; the ETag makes that a 304); a shared
     cache keeps the page for ``PAGE_CACHE_SHARED_MAX_AGE`` seconds, which is only safe
-    when the site purges it (``WAGTAILFRONTENDCACHE``): 0 otherwise.
+    when the site purges it (``WAGTAILFRONTENDCACHE``): 0 otherwise. Never longer than
+    the site keeps it itself (``keep``, ``seconds_to_keep``): no purge comes when a
+    webinar's registration opens, the page just changes.
     """
     shared = settings.PAGE_CACHE_SHARED_MAX_AGE
+    if keep is not None:
+        shared = min(shared, keep)
     patch_cache_control(response, public=True, max_age=0, s_maxage=shared)
     patch_vary_headers(response, ["Cookie"])
 
@@ -394,7 +398,8 @@ class PageCacheMiddleware:
             return self.replay(request, stored[1:])
         response = self.get_response(request)
         if cacheable_response(request, response) and not cache_is_down():
-            public_cache_control(response)
+            keep = seconds_to_keep()
+            public_cache_control(response, keep)
             if not response.has_header("ETag"):
                 response["ETag"] = f'"{hashlib.md5(response.content).hexdigest()}"'  # noqa: S324
             headers = [
@@ -402,12 +407,17 @@ class PageCacheMiddleware:
                 for name, value in response.items()
                 if name.lower() not in UNSTORED_HEADERS
             ]
-            entry = (current, response.status_code, headers, response.content)
+            entry = (current, response.status_code, headers, response.content, time.time())
             try:
-                store().set(key, entry, seconds_to_keep())
+                store().set(key, entry, keep)
             except CacheDown:
                 note_cache_down()
             response["X-Page-Cache"] = "miss"
+            if settings.PAGE_CACHE_SHARED_MAX_AGE and not self.still_current(path, current):
+                # Purged while it was rendered: what it read may be the old content. Stored
+                # here under the old versions, out of reach; a shared cache in front, which
+                # has no versions, must not keep it either (the purge may be there first).
+                patch_cache_control(response, s_maxage=0)
             if request.method == "HEAD":
                 length = len(response.content)
                 response.content = b""
@@ -415,8 +425,13 @@ class PageCacheMiddleware:
         return response
 
     @staticmethod
+    def still_current(path: str, current: tuple) -> bool:
+        found = cache().get_many([version_key(SITE), version_key(path)])
+        return (found.get(version_key(SITE)), found.get(version_key(path))) == current
+
+    @staticmethod
     def replay(request, stored):
-        status, headers, content = stored
+        status, headers, content, *rest = stored
         etag = {name.lower(): value for name, value in headers}.get("etag")
         if etag and etag in request.headers.get("If-None-Match", ""):
             response = HttpResponse(status=304)
@@ -430,5 +445,10 @@ class PageCacheMiddleware:
         if request.method == "HEAD":
             response.content = b""
             response["Content-Length"] = str(len(stored[2]))
+        if rest:
+            # How long it has been kept: a shared cache in front counts its s-maxage from
+            # when the page was rendered, not from now, so it drops the page when the site
+            # does (the next moment a webinar changes by itself).
+            response["Age"] = str(max(0, int(time.time() - rest[0])))
         response["X-Page-Cache"] = "hit"
         return response

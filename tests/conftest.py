@@ -6,6 +6,7 @@ from django.utils import translation
 import factory.random
 import pytest
 
+from cgmsite.redis_breaker import breaker
 from tests.factories import CategoryFactory, ImageFactory, build_site_tree
 from tests.graph_server import GraphServer
 
@@ -109,3 +110,35 @@ def graph(graph_server, settings):
     settings.TEAMS_GRAPH_TIMEOUT = 2
     yield graph_server
     client._tokens.clear()
+
+
+@pytest.fixture
+def wagtail_root_rows(transactional_db):
+    """The rows Wagtail's migrations create (locale, root page, root collection).
+
+    A transactional test starts from a flushed database when an earlier one emptied it:
+    put back what every Wagtail page needs (as ``tests/browser/conftest.py`` does).
+    """
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+
+    from wagtail.models import Collection, Locale, Page
+
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
+@pytest.fixture(autouse=True)
+def redis_breaker_closed():
+    """Each test starts with Redis trusted again: a test that broke it leaves this
+    process's breaker (cgmsite/redis_breaker.py) open for a few seconds otherwise."""
+    breaker.close()
+    yield
+    breaker.close()

@@ -14,6 +14,10 @@ from django.core.exceptions import ImproperlyConfigured
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from cgmsite.redis_breaker import BreakerConnection
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -81,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads a body: one over its path's limit is refused unread.
+    "cgmsite.body_limit.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cgmsite.csp.CSPMiddleware",
@@ -161,11 +167,21 @@ def redis_cache(url: str) -> dict:
             "SOCKET_CONNECT_TIMEOUT": timeout,
             "SOCKET_TIMEOUT": timeout,
             "IGNORE_EXCEPTIONS": True,
+            # After a failure, commands fail at once for REDIS_RETRY_AFTER seconds
+            # (cgmsite/redis_breaker.py), and a failed command is not tried again: a
+            # silent Redis costs a page one timeout, not one per cache command.
+            "CONNECTION_POOL_KWARGS": {
+                "connection_class": BreakerConnection,
+                "retry": Retry(NoBackoff(), 0),
+            },
         },
         # Several sites (or a staging copy) sharing one Redis database keep apart.
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
     }
 
+
+# Seconds a process leaves Redis alone after a command failed (cgmsite/redis_breaker.py).
+REDIS_RETRY_AFTER = float(env("REDIS_RETRY_AFTER") or "5")
 
 # Cache: Redis when REDIS_URL is set, else per-process memory.
 if env("REDIS_URL"):
@@ -238,6 +254,12 @@ STORAGES = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Request bodies (cgmsite/body_limit.py): the public forms take no files, so 1 MB is many
+# times the largest form; the admin uploads documents (WAGTAILDOCS_MAX_UPLOAD_SIZE) and
+# images, the e-mail provider posts batches of delivery events.
+PUBLIC_BODY_MAX_BYTES = int(env("PUBLIC_BODY_MAX_BYTES") or 1024 * 1024)
+LARGE_BODY_PATHS = ("/admin/", "/django-admin/", "/anymail/")
+LARGE_BODY_MAX_BYTES = int(env("LARGE_BODY_MAX_BYTES") or 25 * 1024 * 1024)
 
 # E-mail. ANYMAIL_ESP (brevo, mailgun, amazon_ses, postmark) sends through that provider's
 # API with django-anymail; otherwise EMAIL_HOST sends over SMTP (e.g. a Microsoft 365 mailbox:
@@ -325,6 +347,12 @@ if env("FRONTEND_CACHE_VARNISH_URL"):
 PAGE_CACHE_SHARED_MAX_AGE = int(
     env("PAGE_CACHE_SHARED_MAX_AGE") or ("86400" if env("FRONTEND_CACHE_VARNISH_URL") else "0")
 )
+# The committed Varnish (deploy/varnish/cgmsite.vcl) drops every stored answer of a purged
+# path, whatever its query string, as the site's own cache does, and everything on a PURGE
+# of "/*": one request a path, one for the whole site. A CDN that purges exact URLs only
+# (FRONTEND_CACHE_EXACT_URLS=true) gets each listing's ?page=N and, for a site-wide change,
+# every page's URL: with 10,000 posts some 800 pages a listing, thousands of requests.
+FRONTEND_CACHE_EXACT_URLS = env_bool("FRONTEND_CACHE_EXACT_URLS", False)
 
 # Background work (django-tasks). Wagtail's own tasks (search index, reference index)
 # run inline; e-mail goes through the database queue, drained by
@@ -494,6 +522,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Redis out: one line a minute, not a traceback for every cache command.
         "django_redis": {"filters": ["once_per_minute"]},
+        "cgmsite.page_cache": {"filters": ["once_per_minute"]},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
         # fpdf2's font subsetting writes ~130 INFO lines for each certificate drawn.

@@ -5,6 +5,7 @@ every page was a 500 as soon as Redis stopped. These tests point the cache at a 
 where nothing listens, and at a server that accepts connections and never answers.
 """
 
+import contextlib
 import socket
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ import pytest
 
 from cgmsite import page_cache
 from cgmsite.models import PendingPurge
+from cgmsite.redis_breaker import breaker
 from cgmsite.settings.base import redis_cache
 from cgmsite.settings.base import redis_cache as redis_settings
 from registrations.models import MemberDomain, MemberOrganisation, Registration
@@ -116,6 +118,8 @@ def redis_behind_relay(redis_cache, settings):
             "KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
         }
     }
+    # Redis is asked again at once once it is back (the breaker's wait is tested apart).
+    settings.REDIS_RETRY_AFTER = 0
     page_cache.outage.checked()
     yield relay
     relay.stop()
@@ -176,3 +180,27 @@ def test_a_process_that_saw_nothing_of_the_outage_looks_within_the_recheck_perio
     response = client.get("/notizie/")
     assert response["X-Page-Cache"] == "miss"
     assert "Welfare di comunità" not in response.content.decode()
+
+
+def test_a_silent_redis_is_asked_once_not_at_every_command(settings, content, client):
+    """Each cache command waits REDIS_TIMEOUT for a silent Redis, and a page asks the
+    cache twenty to forty times: pages took 5 to 10 seconds. After one failure the
+    process leaves Redis alone for REDIS_RETRY_AFTER seconds (cgmsite/redis_breaker.py)."""
+    article, webinar = content
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(512)
+        settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{server.getsockname()[1]}/0")}
+        breaker.close()
+        for path in ["/", "/notizie/", article.url, webinar.url, "/webinar/"]:
+            assert client.get(path).status_code == 200, path
+        # Every connection the site opened waits in the backlog: count them.
+        server.setblocking(False)
+        opened = 0
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                server.accept()[0].close()
+                opened += 1
+    assert opened == 1
+    assert breaker.is_open()
+    breaker.close()

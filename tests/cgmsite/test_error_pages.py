@@ -5,6 +5,9 @@ raise ``BadRequest``. Django's own error views read ``request.POST`` again (thei
 wrapper does) and so crashed, first the 400 view and then the 500 one.
 """
 
+import socket
+
+from django.db import connections
 from django.test import Client, RequestFactory
 from django.urls import get_resolver
 
@@ -92,3 +95,35 @@ def test_a_host_the_site_does_not_serve_gets_a_400_not_a_500(site_tree, settings
     assert response.status_code == 400
     assert "<h1>Richiesta non valida</h1>" in response.content.decode()
     assert response["Cache-Control"] == "no-store"
+
+
+@pytest.fixture
+def database_refusing(wagtail_root_rows, site_tree):
+    """The database refuses new connections (its limit reached, a restart): the next
+    query opens a connection to a port where nothing listens. SQLite, embedded in the
+    process, cannot refuse one."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        pytest.skip("an embedded SQLite database does not refuse connections")
+    saved = dict(connection.settings_dict)
+    connection.close()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port))
+    yield
+    connection.close()
+    connection.settings_dict.clear()
+    connection.settings_dict.update(saved)
+
+
+def test_a_database_that_refuses_connections_gets_503_with_retry_after(database_refusing):
+    for path in ["/", "/notizie/", "/cerca/?q=welfare", "/admin/login/"]:
+        response = Client(raise_request_exception=False).get(path)
+
+        assert response.status_code == 503, path
+        assert response["Retry-After"] == "30"
+        assert response["Cache-Control"] == "no-store"
+        page = soup(response)
+        assert text_of(page.h1) == "Servizio momentaneamente non disponibile"
+        assert "Riprova tra qualche istante" in text_of(page.body)

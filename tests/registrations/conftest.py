@@ -34,29 +34,6 @@ CANCEL_LINK = re.compile(r"http://testserver/iscrizioni/annulla/([^/\s\"<>]+)/")
 
 
 @pytest.fixture
-def wagtail_root_rows(transactional_db):
-    """The rows Wagtail's migrations create (locale, root page, root collection).
-
-    A transactional test starts from a flushed database when an earlier one emptied it:
-    put back what every Wagtail page needs (as ``tests/browser/conftest.py`` does).
-    """
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-
-    from wagtail.models import Collection, Locale, Page
-
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Page.get_first_root_node() is None:
-        Page.add_root(
-            instance=Page(
-                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
-            )
-        )
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
-
-
-@pytest.fixture
 def registration_site(db):
     """root → HomePage → "notizie" and the "webinar" index that webinars live under."""
     tree = build_site_tree()

@@ -84,6 +84,21 @@ def unparsable_request(port: int, path: str) -> bytes:
     return answer
 
 
+def huge_upload(port: int, path: str) -> bytes:
+    """A multipart body announced as 1 GB, of which the first 64 kB are sent: the
+    answer comes from the headers alone, and the connection is closed after it."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: localhost\r\nX-Forwarded-Proto: https\r\n"
+        "Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 1073741824\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
+        client.sendall(head + b"\0" * 65536)
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    return answer
+
+
 def test_gunicorn_answers_a_latin1_form_with_the_italian_400_and_logs_no_token(
     tmp_path, wagtail_root_rows, open_webinar
 ):
@@ -115,6 +130,7 @@ def test_gunicorn_answers_a_latin1_form_with_the_italian_400_and_logs_no_token(
         port = wait_for_port(server, errors, timeout=60)
         answers = [latin1_post(port, confirm_path), latin1_post(port, register_path)]
         refused = unparsable_request(port, cancel_path)
+        too_big = huge_upload(port, register_path)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -129,6 +145,9 @@ def test_gunicorn_answers_a_latin1_form_with_the_italian_400_and_logs_no_token(
         assert answer.headers["Strict-Transport-Security"] == hsts
         assert "script-src 'self'" in answer.headers["Content-Security-Policy"]
     assert refused.startswith(b"HTTP/1.1 400 ")
+    # Refused from its headers, unread: the connection closed after the answer.
+    assert too_big.startswith(b"HTTP/1.1 413 "), too_big[:300]
+    assert b"Richiesta troppo grande" in too_big
     assert "Error handling request" not in error_log, error_log
     # Each line is there, with the token hidden: Django's (a JSON line on stdout, with the
     # access log), gunicorn's (stderr), the access log's.
