@@ -42,6 +42,8 @@ class Relay:
         self.listener: socket.socket | None = None
         self.port = 0
         self.accepted = 0
+        # Chunks clients sent while held silent: read, never answered.
+        self.unanswered = 0
         self.stopped = False
         self._listen()
 
@@ -147,6 +149,8 @@ class Relay:
                 return
             upstream = pair.upstream
             if pair.held or upstream is None:
+                with self.lock:
+                    self.unanswered += 1
                 continue
             try:
                 upstream.sendall(data)
