@@ -12,7 +12,9 @@ from pprint import pformat
 
 import pytest
 
+from registrations.models import Registration
 from tests.faults import content as c
+from tests.faults import stack as s
 
 
 def test_postgresql_refusing_connections(stack):
@@ -29,8 +31,9 @@ def test_postgresql_refusing_connections(stack):
     stack.db_relay.refuse()
     try:
         during = c.crawl(stack)
-        during.append(c.sign_up(stack, client, c.address("pg")))
-        during.append(client.post("/iscrizioni/le-mie/", {"email": c.address("pg-mine")}))
+        email = c.address("pg")
+        signup = c.sign_up(stack, client, email)
+        during += [signup, client.post("/iscrizioni/le-mie/", {"email": c.address("pg-mine")})]
         gone.unpublish()
     finally:
         stack.db_relay.restore()
@@ -38,6 +41,16 @@ def test_postgresql_refusing_connections(stack):
     problems = {}
     if wrong := c.not_healthy(stack, during, allow_503=True):
         problems["during the outage: neither as when healthy nor a 503 with Retry-After"] = wrong
+    unavailable = [a for a in during if a.status == 503]
+    if not unavailable:
+        problems["no request missed PostgreSQL (the fault not exercised)"] = len(during)
+    if stored := [a.path for a in unavailable if "no-store" not in a.header("Cache-Control")]:
+        problems["a 503 that a cache may keep"] = stored
+    # The sign-up's 503 says nothing was recorded: nothing was, and no e-mail went.
+    if signup.status == 503 and (
+        Registration.objects.filter(email=email).exists() or s.mail_to(stack.smtp, email)
+    ):
+        problems["a sign-up answered 503 was recorded anyway"] = email
     touched = ["/", "/notizie/", "/notizie/feed/", "/cerca/?q=scolastiche"]
     first = [client.get(gone.url)] + [client.get(path) for path in touched]
     shown = [
