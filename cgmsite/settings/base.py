@@ -340,10 +340,13 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 if env("FRONTEND_CACHE_VARNISH_URL"):
     WAGTAILFRONTENDCACHE = {
         "varnish": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            # Wagtail's HTTPBackend with a timeout, that never raises (cgmsite/frontend_cache.py).
+            "BACKEND": "cgmsite.frontend_cache.TimelyHTTPBackend",
             "LOCATION": env("FRONTEND_CACHE_VARNISH_URL"),
         }
     }
+# Seconds a PURGE may take; one that fails is kept and sent again by run_periodic_jobs.
+FRONTEND_CACHE_TIMEOUT = float(env("FRONTEND_CACHE_TIMEOUT") or "2")
 PAGE_CACHE_SHARED_MAX_AGE = int(
     env("PAGE_CACHE_SHARED_MAX_AGE") or ("86400" if env("FRONTEND_CACHE_VARNISH_URL") else "0")
 )
