@@ -142,6 +142,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c random_page_cost={env('DB_RANDOM_PAGE_COST', '1.1')}"
     )
+    # A server that takes the connection and never answers (hung, a full network) is given
+    # up after this many seconds: the request answers 503 (cgmsite/error_views.py) instead
+    # of holding its worker until gunicorn kills it.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", int(env("DB_CONNECT_TIMEOUT") or "5")
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so that two requests counting free
     # seats can't both read before either writes (PostgreSQL uses row locks instead).
