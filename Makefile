@@ -43,8 +43,8 @@ admin: migrate ## Make the local admin account, if missing, and print how to log
 run: demo admin ## Set everything up, serve the site on 127.0.0.1:$(PORT) with the e-mail worker (Ctrl-C stops)
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)."
 	@echo "E-mails are printed here by the worker (set EMAIL_HOST to send them). Ctrl-C stops."
-	@$(BIN)/python manage.py db_worker --backend email & worker=$$!; \
-	$(BIN)/python manage.py db_worker --backend email --queue-name teams & teams=$$!; \
+	@bin/restarted $(BIN)/python manage.py db_worker --backend email & worker=$$!; \
+	bin/restarted $(BIN)/python manage.py db_worker --backend email --queue-name teams & teams=$$!; \
 	$(MAKE) --no-print-directory periodic & periodic=$$!; \
 	trap 'kill $$worker $$teams $$periodic 2>/dev/null; wait $$worker $$teams $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

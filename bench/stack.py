@@ -256,6 +256,29 @@ def start_gunicorn(
     return server
 
 
+def start_stack_companions(env: dict[str, str], workdir: Path) -> list[Process]:
+    """What runs beside gunicorn on a production machine (``bin/serve-prod``): the e-mail
+    worker, the Teams worker and the minute's periodic jobs. They poll the database and
+    take their share of the CPU while pages are measured, as on the real stack."""
+    python = str(BIN / "python")
+    periodic = (
+        f"while true; do {shlex.quote(python)} manage.py run_periodic_jobs >/dev/null; "
+        "sleep 60; done"
+    )
+    companions = [
+        ("e-mail worker", [python, "manage.py", "db_worker", "--backend", "email"]),
+        ("Teams worker", [python, "manage.py", "db_worker", "--backend", "email",
+                          "--queue-name", "teams"]),
+        ("periodic jobs", ["bash", "-c", periodic]),
+    ]  # fmt: skip
+    processes = []
+    for name, command in companions:
+        slug = name.replace(" ", "-")
+        processes.append(Process(name, command, env, workdir / f"{slug}.log"))
+        print(f"{name}: {shlex.join(command)} (pid {processes[-1].popen.pid})", flush=True)
+    return processes
+
+
 def log_findings(process: Process) -> list[str]:
     """Lines of a server's log that point at a bug: tracebacks, errors, killed workers."""
     pattern = re.compile(

@@ -66,6 +66,7 @@ from bench.stack import (
     print_header,
     production_env,
     start_gunicorn,
+    start_stack_companions,
     tear_down,
 )
 from cgmsite.front_proxy import Front, missing_binaries
@@ -273,6 +274,12 @@ def main() -> None:
         action="store_true",
         help="leave out the front (nginx, Varnish) and its ceiling",
     )
+    parser.add_argument(
+        "--gunicorn-alone",
+        action="store_true",
+        help="leave out the e-mail and Teams workers and the periodic jobs that run beside "
+        "gunicorn on the real stack",
+    )
     parser.add_argument("--postgres", default=POSTGRES, help=f"server (default {POSTGRES})")
     parser.add_argument("--search-word", help="default: the vocabulary's most common word")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
@@ -334,6 +341,9 @@ def main() -> None:
             site_env = {**env, "FRONTEND_CACHE_VARNISH_URL": front.purge_url}
         site = start_gunicorn("site", site_env, args.port, workers, workdir / "site.log")
         servers.append(site)
+        if not args.gunicorn_alone:
+            # The stack as it runs (bin/serve-prod): its workers and jobs share the CPU.
+            servers += start_stack_companions(site_env, workdir)
         if front is not None:
             front.start()
             servers.append(front)

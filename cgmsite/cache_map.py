@@ -25,7 +25,7 @@ request was still rendering.
 """
 
 import math
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -37,7 +37,8 @@ from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 from wagtail.snippets.models import get_snippet_models
 
-from cgmsite import page_cache
+from cgmsite import frontend_cache, page_cache
+from cgmsite.models import PendingPurge
 
 # The sitemap's pages listing pages (cgmsite/sitemaps.py), besides its index "sitemap".
 SITEMAP_PAGES = [("sitemap_section", {"section": "pages"})]
@@ -132,12 +133,7 @@ def purge_now(paths: set[str]) -> None:
 def purge_everything_now() -> None:
     page_cache.purge_everything()
     if getattr(settings, "WAGTAILFRONTENDCACHE", None) and not settings.FRONTEND_CACHE_EXACT_URLS:
-        # The committed Varnish drops every stored answer on a PURGE of "/*".
-        from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
-
-        purge_urls_from_cache(
-            [root.root_url.rstrip("/") + "/*" for root in Site.get_site_root_paths()]
-        )
+        purge_frontend_everything()
     elif getattr(settings, "WAGTAILFRONTENDCACHE", None):
         # A CDN has no version to bump: every address the site serves, once.
         paths = set()
@@ -150,12 +146,14 @@ def purge_everything_now() -> None:
         purge_frontend_cache(paths | listings)
 
 
+# Varnish's "every page" (deploy/varnish/cgmsite.vcl).
+EVERYTHING = "/*"
+
+
 def purge_frontend_cache(paths: set[str]) -> None:
     """Full URLs of every site for the CDN; listings with each of their ``?page=N`` for a
     CDN that purges exact URLs (``FRONTEND_CACHE_EXACT_URLS``; the committed Varnish
     drops every query string of a purged path by itself)."""
-    from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
-
     pages = 1
     if settings.FRONTEND_CACHE_EXACT_URLS:
         from news.models import listed_posts
@@ -170,7 +168,44 @@ def purge_frontend_cache(paths: set[str]) -> None:
         base = root.root_url.rstrip("/")
         urls += [base + path for path in sorted(paths)]
         urls += [f"{base}{path}?page={n}" for path in sorted(listings) for n in range(2, pages + 1)]
+    send_front_purges(urls)
+
+
+def purge_frontend_everything() -> None:
+    """The committed Varnish drops every stored answer on a PURGE of "/*"."""
+    send_front_purges(
+        [root.root_url.rstrip("/") + EVERYTHING for root in Site.get_site_root_paths()]
+    )
+
+
+def send_front_purges(urls: list[str]) -> None:
+    """PURGE each address in front; the paths of those not reached (down, hung) are kept,
+    and sent again each minute until they are (``replay_front_purges``)."""
+    from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+
+    frontend_cache.failed.clear()
     purge_urls_from_cache(urls)
+    if frontend_cache.failed:
+        unreached = sorted({unquote(urlsplit(url).path) for url in frontend_cache.failed})
+        frontend_cache.failed.clear()
+        PendingPurge.objects.create(paths=unreached, front=True)
+
+
+def replay_front_purges() -> int:
+    """Send again the purges the HTTP cache in front missed (``run_periodic_jobs``); how
+    many paths were sent. Those it misses again are kept again."""
+    rows = list(PendingPurge.objects.filter(front=True).values_list("pk", "paths")[:1000])
+    if not rows:
+        return 0
+    PendingPurge.objects.filter(pk__in=[pk for pk, _paths in rows]).delete()
+    paths = {path for _pk, row in rows for path in row}
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return 0
+    if EVERYTHING in paths:
+        purge_frontend_everything()
+    else:
+        purge_frontend_cache(paths)
+    return len(paths)
 
 
 def related_article_paths(category_slugs, post) -> set[str]:

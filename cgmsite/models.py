@@ -92,10 +92,14 @@ class StandardPage(ViewRestrictionsMixin, Page):
 
 class PendingPurge(models.Model):
     """Paths whose purge could not reach the page cache (Redis down or silent), kept so
-    that it is made as soon as the cache answers again (``page_cache.replay_pending``):
+    that it is made as soon as the cache answers again (``page_cache.replay_pending``, or
+    ``cache_map.replay_front_purges`` for the HTTP cache in front):
     an edit made during an outage must not leave the old page served after it."""
 
     paths = models.JSONField(default=list)
+    # A purge of the HTTP cache in front (Varnish) that did not reach it: sent again by
+    # ``run_periodic_jobs`` (``cache_map.replay_front_purges``).
+    front = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -237,7 +237,7 @@ def purge_paths(paths) -> None:
         store().set_many(renewed, timeout=None)
     except CacheDown:
         note_cache_down()
-        pending_purges().objects.create(paths=paths)
+        pending_purges().objects.create(paths=paths, front=False)
 
 
 def pending_purges():
@@ -255,7 +255,8 @@ def replay_pending() -> bool:
     if not Store(cache()).can_fail:
         return True
     try:
-        pending = list(pending_purges().objects.values_list("pk", "paths")[:1000])
+        rows = pending_purges().objects.filter(front=False)
+        pending = list(rows.values_list("pk", "paths")[:1000])
     except DatabaseError:
         # No database: no edit can be made either; what the cache holds is served.
         logger.warning("Impossibile leggere le pulizie della cache in sospeso.")

@@ -142,6 +142,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c random_page_cost={env('DB_RANDOM_PAGE_COST', '1.1')}"
     )
+    # A server that takes the connection and never answers (hung, a full network) is given
+    # up after this many seconds: the request answers 503 (cgmsite/error_views.py) instead
+    # of holding its worker until gunicorn kills it.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", int(env("DB_CONNECT_TIMEOUT") or "5")
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Take the write lock when a transaction starts, so that two requests counting free
     # seats can't both read before either writes (PostgreSQL uses row locks instead).
@@ -340,10 +346,13 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 if env("FRONTEND_CACHE_VARNISH_URL"):
     WAGTAILFRONTENDCACHE = {
         "varnish": {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            # Wagtail's HTTPBackend with a timeout, that never raises (cgmsite/frontend_cache.py).
+            "BACKEND": "cgmsite.frontend_cache.TimelyHTTPBackend",
             "LOCATION": env("FRONTEND_CACHE_VARNISH_URL"),
         }
     }
+# Seconds a PURGE may take; one that fails is kept and sent again by run_periodic_jobs.
+FRONTEND_CACHE_TIMEOUT = float(env("FRONTEND_CACHE_TIMEOUT") or "2")
 PAGE_CACHE_SHARED_MAX_AGE = int(
     env("PAGE_CACHE_SHARED_MAX_AGE") or ("86400" if env("FRONTEND_CACHE_VARNISH_URL") else "0")
 )

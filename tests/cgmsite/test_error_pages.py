@@ -127,3 +127,29 @@ def test_a_database_that_refuses_connections_gets_503_with_retry_after(database_
         page = soup(response)
         assert text_of(page.h1) == "Servizio momentaneamente non disponibile"
         assert "Riprova tra qualche istante" in text_of(page.body)
+
+
+@pytest.fixture
+def database_silent(wagtail_root_rows, site_tree):
+    """A PostgreSQL that takes the connection and never answers (hung, a full network)."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        pytest.skip("an embedded SQLite database does not hang a connection")
+    saved = dict(connection.settings_dict)
+    connection.close()
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(server.getsockname()[1]))
+        connection.settings_dict["OPTIONS"] = {**saved["OPTIONS"], "connect_timeout": 2}
+        yield
+    connection.close()
+    connection.settings_dict.clear()
+    connection.settings_dict.update(saved)
+
+
+def test_a_database_that_never_answers_gets_503_not_a_held_worker(database_silent):
+    """Without a connect timeout the request waited until gunicorn killed its worker."""
+    response = Client(raise_request_exception=False).get("/notizie/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
