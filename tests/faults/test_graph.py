@@ -3,7 +3,8 @@
 A webinar set to create its Teams meeting is published (this process: the admin's
 publish and its signal); the Teams worker (``db_worker --backend email --queue-name
 teams``) calls the local Graph, which fails as scripted. Meanwhile the site answers as
-usual and a member signs up: her join link says the meeting is not ready (never a 5xx).
+usual and a member signs up: her join link says the meeting is not ready (a 5xx only
+as the documented 503 with Retry-After, which link checkers and browsers may honour).
 Then Graph answers again and the retry is due (the 429's no sooner than its Retry-After,
 the others a minute on: the clock is moved on to it): the one meeting created reaches
 the member, whose join link now leads to it.

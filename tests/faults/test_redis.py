@@ -102,7 +102,13 @@ def test_redis_outage(stack, mode):
             check(client, path, shown=[article.title]) for path in touched_paths(stack, word)
         ]
     assert [problem for problem in before if problem] == []
-    assert client.get(gone.url).header("X-Page-Cache") == "hit"
+    # Served from the cache (once the processes ask Redis again after an earlier outage).
+    s.wait_until(
+        lambda: client.get(gone.url).header("X-Page-Cache") == "hit",
+        timeout=10 * s.REDIS_RETRY_AFTER + 5,
+        what="the page from the cache",
+        log=stack.logs,
+    )
 
     relay = stack.redis_relay
     (relay.refuse if mode == "refused" else relay.silence)()
