@@ -11,6 +11,7 @@ show them. A silent Redis may cost a request about one REDIS_TIMEOUT, no more.
 """
 
 import html
+import statistics
 from pprint import pformat
 
 import pytest
@@ -21,9 +22,11 @@ from tests.faults import stack as s
 # A silent Redis costs a request about one socket timeout (REDIS_TIMEOUT): once a command
 # has given up, the request asks Redis nothing more. Each page is timed against the same
 # page with Redis refusing (no wait at all: the same work without a cache), so the load
-# of the machine cancels out; a form's answer is timed against a bound of its own.
-SILENT_EXTRA_SECONDS = 2 * s.REDIS_TIMEOUT + 0.5
-SILENT_FORM_SECONDS = 2 * s.REDIS_TIMEOUT + 1.5
+# of the machine cancels out: the median page may take two timeouts more, any one page
+# (a moment of load) 1.5 s more than that; a form's answer has a bound of its own.
+SILENT_MEDIAN_EXTRA_SECONDS = 2 * s.REDIS_TIMEOUT
+SILENT_EXTRA_SECONDS = 2 * s.REDIS_TIMEOUT + 1.5
+SILENT_FORM_SECONDS = 2 * s.REDIS_TIMEOUT + 2.5
 
 # What the editor changes during each outage: (title, the word searched for it).
 OUTAGES = {
@@ -127,6 +130,7 @@ def test_redis_outage(stack, mode):
             # The same pages with Redis refusing: the work without a cache, no wait.
             relay.refuse()
             reference = c.crawl(stack)
+            silent = list(during)
             during += reference
             refused = {answer.path: answer.seconds for answer in reference}
     finally:
@@ -143,11 +147,13 @@ def test_redis_outage(stack, mode):
     if mode == "silent" and not unanswered:
         problems["the site never asked the silent Redis (the fault not exercised)"] = unanswered
     if mode == "silent":
-        slow = [
-            (a.path, f"{a.seconds:.2f} s, {a.seconds - refused[a.path]:.2f} s more than refused")
-            for a in during[: -len(refused)]
-            if a.path in refused and a.seconds - refused[a.path] > SILENT_EXTRA_SECONDS
-        ]
+        extra = {a.path: a.seconds - refused[a.path] for a in silent if a.path in refused}
+        median = statistics.median(extra.values())
+        slow = [(path, f"{seconds:.2f} s more than refused") for path, seconds in extra.items()]
+        if median <= SILENT_MEDIAN_EXTRA_SECONDS:
+            slow = [item for item in slow if extra[item[0]] > SILENT_EXTRA_SECONDS]
+        else:
+            slow.insert(0, f"the median page {median:.2f} s slower than with Redis refusing")
         slow += [(a.path, f"{a.seconds:.2f} s") for a in journey if a.seconds > SILENT_FORM_SECONDS]
         if slow:
             problems["more than about one REDIS_TIMEOUT added by a silent Redis"] = slow
