@@ -92,6 +92,7 @@ class Stack:
                 "SITE_BASE_URL": f"https://{s.HOST}",
                 "MEDIA_ROOT": str(self.media),
                 "TEAMS_GRAPH_TIMEOUT": str(s.GRAPH_TIMEOUT),
+                "DB_CONNECT_TIMEOUT": str(s.DB_CONNECT_TIMEOUT),
                 "LOG_FORMAT": "text",
                 "PYTHONUNBUFFERED": "1",
                 **self.graph.settings,

@@ -186,7 +186,7 @@ def server_errors(answers, *, allow_503: bool = False) -> list[tuple]:
     """Every 5xx, except a 503 with Retry-After where that is the documented answer."""
     bad = []
     for answer in answers:
-        if answer.status < 500:
+        if 0 < answer.status < 500:  # 0: no answer at all
             continue
         if allow_503 and answer.status == 503 and answer.header("Retry-After"):
             continue

@@ -39,6 +39,8 @@ REDIS_TIMEOUT = 0.25
 # Seconds a process leaves Redis alone after a failed command (production's 5, shortened:
 # each test starts once every process asks Redis again).
 REDIS_RETRY_AFTER = 1.0
+# Seconds gunicorn waits for a PostgreSQL connection (DB_CONNECT_TIMEOUT; production's 5).
+DB_CONNECT_TIMEOUT = 1
 # Seconds each Microsoft Graph request may take in the workers (TEAMS_GRAPH_TIMEOUT).
 GRAPH_TIMEOUT = 1.0
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
@@ -174,6 +176,9 @@ class Client:
             text = response.read().decode("utf-8", "replace")
             answer_headers = {name.lower(): value for name, value in response.getheaders()}
             status = response.status
+        except (OSError, http.client.HTTPException) as error:
+            # No answer at all (a worker killed by gunicorn's timeout): status 0.
+            status, answer_headers, text = 0, {}, f"no answer: {error!r}"
         finally:
             connection.close()
         return Answer(path, status, answer_headers, text, time.monotonic() - started)

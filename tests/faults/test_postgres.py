@@ -1,10 +1,13 @@
-"""PostgreSQL refusing new connections (and cutting those open), under the real site.
+"""PostgreSQL refusing connections, or silent, under the real site.
 
-gunicorn reaches PostgreSQL through a relay this test closes: pages already in the page
-cache may still be served, every other answer must be the documented 503 with
-Retry-After (never the plain 500 page). The editor (this process, its own connection)
-unpublishes an article meanwhile; once PostgreSQL takes connections again, every page is
-as when healthy, the change shown, the journeys work and every e-mail goes once.
+gunicorn reaches PostgreSQL through a relay this test controls: refusing (new connections
+refused, those open cut: a server down or restarting) or silent (connections taken,
+nothing answered, those open too: a hung server, a network dropping packets). Pages
+already in the page cache may still be served, every other answer must be the documented
+503 with Retry-After (never the plain 500 page, never a request held until gunicorn kills
+its worker). The editor (this process, its own connection) unpublishes an article
+meanwhile; once PostgreSQL answers again, every page is as when healthy, the change
+shown, the journeys work and every e-mail goes once.
 """
 
 import html
@@ -16,19 +19,29 @@ from registrations.models import Registration
 from tests.faults import content as c
 from tests.faults import stack as s
 
+# The article unpublished during each outage, and the word that finds it.
+UNPUBLISHED = {
+    "refused": ("Mense scolastiche sostenibili", "scolastiche"),
+    "silent": ("Trasporti sociali accessibili", "trasporti"),
+}
+# A silent server: a request gives up after DB_CONNECT_TIMEOUT (the stack's) with the 503,
+# never holding its worker until gunicorn kills it (30 s) and the proxy answers 502.
+SILENT_ANSWER_SECONDS = 2 * s.DB_CONNECT_TIMEOUT + 3
 
-def test_postgresql_refusing_connections(stack):
+
+@pytest.mark.parametrize("mode", ["refused", "silent"])
+def test_postgresql_out(stack, mode):
     if stack.database.is_sqlite:
         pytest.skip(
             "SQLite is a file, not a server that can refuse connections: "
             "this scenario runs on PostgreSQL (DATABASE_URL=postgres://…)"
         )
     client = stack.client()
-    title = "Mense scolastiche sostenibili"
+    title, word = UNPUBLISHED[mode]
     gone = c.fault_article(stack, title, days_ago=0)
     c.crawl(stack)
 
-    stack.db_relay.refuse()
+    (stack.db_relay.refuse if mode == "refused" else stack.db_relay.silence)()
     try:
         during = c.crawl(stack)
         email = c.address("pg")
@@ -51,7 +64,11 @@ def test_postgresql_refusing_connections(stack):
         Registration.objects.filter(email=email).exists() or s.mail_to(stack.smtp, email)
     ):
         problems["a sign-up answered 503 was recorded anyway"] = email
-    touched = ["/", "/notizie/", "/notizie/feed/", "/cerca/?q=scolastiche"]
+    if held := [
+        (a.path, f"{a.seconds:.1f} s") for a in during if a.seconds > SILENT_ANSWER_SECONDS
+    ]:
+        problems["answers that waited for PostgreSQL beyond DB_CONNECT_TIMEOUT"] = held
+    touched = ["/", "/notizie/", "/notizie/feed/", f"/cerca/?q={word}"]
     first = [client.get(gone.url)] + [client.get(path) for path in touched]
     shown = [
         (a.path, a.status) for a in first[1:] if a.status != 200 or title in html.unescape(a.text)
@@ -63,6 +80,6 @@ def test_postgresql_refusing_connections(stack):
         ]
     if wrong := c.not_healthy(stack, c.crawl(stack)):
         problems["after the outage, not as when healthy"] = wrong
-    c.member_journey(stack, client, "after-pg")
+    c.member_journey(stack, client, f"after-pg-{mode}")
     c.mail_settled(stack)
     assert not problems, pformat(problems, width=100)
