@@ -297,6 +297,9 @@ def join(request, token: str):
     except services.RegistrationError as error:
         title, message, status = JOIN_REFUSALS.get(error.code, JOIN_REFUSALS["unknown"])
         response = join_page(request, title, message, status=status, webinar=error.webinar)
+        if status == 503:
+            # The meeting is being created: come back, as the page says, in a minute or two.
+            response["Retry-After"] = str(MEETING_RETRY_AFTER)
     else:
         response = HttpResponseRedirect(join_url)
     # The path holds a personal token: keep it out of caches and of the Referer
@@ -305,6 +308,9 @@ def join(request, token: str):
     response["Referrer-Policy"] = "no-referrer"
     return response
 
+
+# Seconds a join link asks to wait while the webinar's Teams meeting is being created.
+MEETING_RETRY_AFTER = 120
 
 JOIN_REFUSALS = {
     "unknown": (

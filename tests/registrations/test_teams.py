@@ -126,6 +126,7 @@ def test_a_registrant_confirmed_before_the_meeting_existed_gets_its_link_once(
     # Their personal link says the meeting is on its way, and counts nothing.
     response = client.get(join_url)
     assert response.status_code == 503
+    assert response["Retry-After"] == "120"  # a 503 says when to come back
     assert "riprova" in response.content.decode().lower()
 
     # The retry creates it; the registrant gets one update with a higher SEQUENCE.
