@@ -111,7 +111,7 @@ def redis_behind_relay(redis_cache, settings):
     """The default cache on the real Redis through a relay the test can cut and restore:
     the server keeps its data, as after a network failure or a hung Redis."""
     url = urlsplit(redis_cache)
-    relay = Relay((url.hostname, url.port or 6379)).start()
+    relay = Relay(url.port or 6379, target_host=url.hostname)
     settings.CACHES = {
         "default": {
             **redis_settings(relay.url("redis", url.path or "/0")),
@@ -148,7 +148,7 @@ def test_a_change_made_during_the_outage_shows_as_soon_as_redis_is_back(
     with django_capture_on_commit_callbacks(execute=True):
         article.unpublish()
     assert client.get(article.url).status_code == 404  # no cache: from the database
-    redis_behind_relay.open()
+    redis_behind_relay.restore()
 
     assert client.get(article.url).status_code == 404
     for path in STALE_AFTER:
@@ -171,7 +171,7 @@ def test_a_process_that_saw_nothing_of_the_outage_looks_within_the_recheck_perio
     redis_behind_relay.refuse()
     with django_capture_on_commit_callbacks(execute=True):
         article.unpublish()
-    redis_behind_relay.open()
+    redis_behind_relay.restore()
     page_cache.outage.checked()  # as if this process had seen nothing
 
     settings.PAGE_CACHE_RECHECK_SECONDS = 3600

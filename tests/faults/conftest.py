@@ -14,7 +14,7 @@ import pytest
 
 from cgmsite.settings.base import redis_cache
 from tests.faults import stack as s
-from tests.faults.relay import Relay
+from tests.relay import Relay
 from tests.graph_server import GraphServer
 from tests.registrations.smtpd import SMTPServer
 
