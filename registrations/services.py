@@ -7,6 +7,8 @@ transaction takes the database lock at its start, see settings).
 """
 
 import hashlib
+import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -24,6 +26,10 @@ from registrations.membership import member_organisation_for, normalise_email
 from registrations.models import EmailMessage, Registration
 
 Status = Registration.Status
+
+# One line per confirmation with how long it held the webinar's lock (``make bench-burst``
+# reads them); quiet unless ``LOCK_TIMING_LOG_LEVEL`` is INFO.
+lock_timing = logging.getLogger("registrations.lock_timing")
 
 
 class RegistrationError(Exception):
@@ -219,6 +225,7 @@ def registration_confirm(*, token: str, now=None) -> Registration:
     """Double opt-in: take a free seat, or the next place on the waiting list."""
     with transaction.atomic():
         webinar = lock_webinar(webinar_id_for_token(token, tokens.CONFIRM))
+        locked_at = time.perf_counter()
         # Read the clock once the lock is held, so that confirmed_at follows the order
         # in which seats and waiting-list places are handed out.
         now = now or timezone.now()
@@ -240,7 +247,13 @@ def registration_confirm(*, token: str, now=None) -> Registration:
             registration.waitlist_position = next_waitlist_position(webinar)
             registration.save()
             tell_waitlisted(registration)
-        return registration
+    # Until the commit: the lock is held to the end of the transaction.
+    lock_timing.info(
+        "webinar %s lock held %.2f ms (confirm)",
+        webinar.pk,
+        (time.perf_counter() - locked_at) * 1000,
+    )
+    return registration
 
 
 def webinar_id_for_token(token: str, purpose: str) -> int:
