@@ -1,5 +1,6 @@
 """Who may register, the registrations, attendance, certificates and every e-mail sent."""
 
+from registrations.models.attempts import LinkRequest, SignupAttempt
 from registrations.models.attendance import AttendanceRecord, Certificate
 from registrations.models.emails import EmailMessage, SuppressedAddress
 from registrations.models.members import AllowedAddress, MemberDomain, MemberOrganisation
@@ -11,9 +12,11 @@ __all__ = [
     "AttendanceRecord",
     "Certificate",
     "EmailMessage",
+    "LinkRequest",
     "MemberDomain",
     "MemberOrganisation",
     "Registration",
+    "SignupAttempt",
     "StaffMessage",
     "SuppressedAddress",
 ]
