@@ -282,9 +282,13 @@ def signed_up_again(registration: Registration, attempt: SignupAttempt, now) -> 
     registration.save(update_fields=["last_email_at", "updated_at"])
 
 
-def signup_attempts_sweep(*, now=None, older_than: timedelta = timedelta(minutes=2)) -> int:
-    """Enqueue again the sign-ups whose task was lost (a worker died): idempotent, as the
-    task does nothing for an attempt already processed. How many."""
+def signup_attempts_sweep(*, now=None, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Enqueue again the sign-ups whose task was lost (a worker died); how many.
+
+    Idempotent: the task does nothing for an attempt already processed, so an attempt
+    whose task is only late (a backlog longer than ``older_than``) costs a second, empty
+    run at most.
+    """
     from registrations.tasks import process_signup
 
     now = now or timezone.now()

@@ -198,3 +198,21 @@ def test_erasing_a_person_erases_her_sign_ups(open_webinar):
     retention.person_erase(email=VICTIM)
 
     assert not SignupAttempt.objects.exists()
+
+
+def test_a_sign_up_whose_task_was_lost_is_enqueued_again_once(open_webinar, sends_mail):
+    """A worker died with the task: the periodic sweep enqueues it again; a second sweep,
+    or a late duplicate of the task, sends nothing more."""
+    attempt = services.signup_attempt_record(
+        webinar=open_webinar,
+        **service_data(VICTIM, **HERS),
+        now=timezone.now() - timedelta(minutes=30),
+    )
+
+    with sends_mail():
+        assert services.signup_attempts_sweep() == 1
+    with sends_mail():
+        assert services.signup_attempts_sweep() == 0
+        services.signup_attempt_process(attempt_id=attempt.pk)
+
+    assert [m.to for m in sent(Kind.CONFIRMATION)] == [[VICTIM]]
