@@ -182,10 +182,10 @@ def message_render(*, message_id: int) -> bool:
         try:
             extra = LATER[message.kind](message.registration)
         except ValueError as error:
+            # Still unrendered: a resend by staff renders it again, or refuses again.
             message.status = EmailMessage.Status.FAILED
             message.last_error = f"not sent: {error}"
-            message.render_pending = False
-            message.save(update_fields=["status", "last_error", "render_pending"])
+            message.save(update_fields=["status", "last_error"])
             return False
         fields = build(message.kind, message.registration, message.ics_method, **extra)
         for name, value in fields.items():
