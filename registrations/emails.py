@@ -336,10 +336,14 @@ def new_join_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def join_context(registration: Registration) -> dict:
-    """The personal join link, the Teams fallback and the programme: confirmed people only."""
+def check_may_join(registration: Registration) -> None:
     if registration.status != Registration.Status.CONFIRMED or not registration.join_token:
         raise ValueError("Join links go only to confirmed registrants (who have a token).")
+
+
+def join_context(registration: Registration) -> dict:
+    """The personal join link, the Teams fallback and the programme: confirmed people only."""
+    check_may_join(registration)
     webinar = registration.webinar
     return {
         "personal_join_url": invitations.join_link(registration),
@@ -354,7 +358,7 @@ def queue_invitation(registration: Registration) -> EmailMessage:
     The caller records what the person was told (``services.invite``). Rendered with its
     .ics by the send task (``message_render``), out of the webinar's lock.
     """
-    join_context(registration)  # refuses now, in the caller's transaction
+    check_may_join(registration)  # refuses now, in the caller's transaction
     return queue(Kind.INVITATION, registration, ics_method=invitations.REQUEST, render_later=True)
 
 
