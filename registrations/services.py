@@ -198,6 +198,7 @@ def signup_attempt_process(*, attempt_id: int, now=None) -> Registration | None:
         )
         if attempt is None:  # a task run twice
             return None
+        # Closed meanwhile: its link could not be confirmed any more (nor is it now).
         if not accepts_registrations(webinar, now):
             attempt.delete()
             return None
