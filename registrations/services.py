@@ -249,11 +249,21 @@ def signed_up_again(registration: Registration, attempt: SignupAttempt, now) -> 
 
     Still to confirm: the new attempt is kept beside the earlier ones and gets a link
     of its own; within the interval that message waits for the interval's end (one per
-    interval) and links to the latest attempt then. Further along, the typed details are
+    interval) and links to the latest attempt then, and a sign-up within it with the
+    same details as an earlier one adds nothing. Further along, the typed details are
     not needed: the attempt goes.
     """
     interval = timedelta(seconds=settings.REGISTRATION_RESEND_INTERVAL)
     recent = bool(registration.last_email_at and now - registration.last_email_at < interval)
+    if (
+        registration.status == Status.PENDING_CONFIRMATION
+        and recent
+        and typed_before(attempt, registration)
+    ):
+        # The same form sent again (a double click, a second tab): a link that confirms
+        # these very details is out already, or waiting for the interval's end.
+        attempt.delete()
+        return
     if registration.status == Status.PENDING_CONFIRMATION:
         attempt.registration = registration
         attempt.processed_at = now
@@ -282,6 +292,14 @@ def signed_up_again(registration: Registration, attempt: SignupAttempt, now) -> 
             return
     registration.last_email_at = now
     registration.save(update_fields=["last_email_at", "updated_at"])
+
+
+def typed_before(attempt: SignupAttempt, registration: Registration) -> bool:
+    """Whether an earlier sign-up for this registration has the same details."""
+    fields = [field for field in ATTEMPT_DETAILS if field != "consent_at"]
+    typed = [getattr(attempt, field) for field in fields]
+    earlier = registration.attempts.exclude(pk=attempt.pk).values_list(*fields)
+    return any(list(row) == typed for row in earlier)
 
 
 def signup_attempts_sweep(*, now=None, older_than: timedelta = timedelta(minutes=10)) -> int:

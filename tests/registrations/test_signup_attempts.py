@@ -216,3 +216,13 @@ def test_a_sign_up_whose_task_was_lost_is_enqueued_again_once(open_webinar, send
         services.signup_attempt_process(attempt_id=attempt.pk)
 
     assert [m.to for m in sent(Kind.CONFIRMATION)] == [[VICTIM]]
+
+
+def test_the_same_form_sent_again_within_the_interval_adds_nothing(open_webinar, sign_up):
+    """A double click is no new sign-up: its details are those of the link already sent."""
+    start = timezone.now() - timedelta(minutes=10)
+    sign_up(open_webinar, VICTIM, HERS, now=start)
+    sign_up(open_webinar, VICTIM, HERS, now=start + timedelta(minutes=1))
+
+    assert SignupAttempt.objects.count() == 1
+    assert EmailMessage.objects.filter(kind=Kind.CONFIRMATION).count() == 1
