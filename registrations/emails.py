@@ -12,6 +12,7 @@ form: anyone can type any address, and the site must not carry their words to it
 
 import re
 import secrets
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -150,7 +151,7 @@ def queue(
     """
     if render_later and kind not in LATER:
         raise ValueError(f"{kind} messages are rendered when queued")
-    return email_queue(
+    message = email_queue(
         kind=kind,
         to=to or registration.email,
         registration=registration,
@@ -161,18 +162,27 @@ def queue(
         render_pending=render_later,
         build=None if render_later else lambda: build(kind, registration, ics_method, **extra),
     )
+    if message is not None and render_later and send_after is None:
+        # Rendered by this process as soon as the lock is released, so that the e-mail
+        # workers only send; whichever of the two comes first renders it.
+        transaction.on_commit(partial(message_render, message_id=message.pk, wait=False))
+    return message
 
 
-def message_render(*, message_id: int) -> bool:
+def message_render(*, message_id: int, wait: bool = True) -> bool:
     """Render a row queued with ``render_later`` (the send task, before sending it).
 
-    Under the row's lock, once: a second task for the same row finds it rendered. A row
+    Under the row's lock, once. The send task waits for a render under way and then
+    finds the row rendered; the request that queued it (right after its commit,
+    ``wait=False``) leaves a row being rendered to the task, and never holds the row's
+    lock when the task claims it (a waiter on a row lock keeps it after its recheck
+    fails, and the claim skips locked rows). A row
     that no longer applies (an invitation for a registration cancelled meanwhile, a
     confirmation link for one confirmed meanwhile) is marked failed, with why.
     """
     with transaction.atomic():
         message = (
-            EmailMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            EmailMessage.objects.select_for_update(skip_locked=not wait, of=("self",))
             .select_related("registration__webinar")
             .filter(pk=message_id, render_pending=True, status=EmailMessage.Status.QUEUED)
             .first()
