@@ -301,6 +301,8 @@ def main() -> None:
             media_root=str(workdir / "media"),
         )
         env["TRUSTED_PROXY_COUNT"] = "1"
+        # One log line per confirmation with the time it held the webinar's lock.
+        env["LOCK_TIMING_LOG_LEVEL"] = "INFO"
         os.environ.update(env)
         collectstatic(env)
         flush_redis()
@@ -318,7 +320,7 @@ def main() -> None:
                 Process(f"e-mail worker {n + 1}", command, env, workdir / f"worker{n + 1}.log")
             )
         print(f"{args.email_workers} × {' '.join(command[1:])}", flush=True)
-        failures = burst(args, webinar, smtp, workers, config)
+        failures = burst(args, webinar, smtp, workers, config, site)
         for process in processes:
             findings = log_findings(process)
             if findings:
@@ -337,7 +339,27 @@ def main() -> None:
     print("\nPASSED: every check above held.")
 
 
-def burst(args, webinar, smtp, workers, config) -> list[str]:
+LOCK_HELD = re.compile(r"lock held ([0-9.]+) ms, cpu ([0-9.]+) ms \(confirm\)")
+
+
+def lock_hold_line(site, phase_seconds: float) -> str:
+    """The webinar lock's hold time per confirmation, from the site's log
+    (``registrations.lock_timing``): wall-clock percentiles, the share of the phase it
+    was held, and the web process's own CPU time in it (apart from waiting)."""
+    found = LOCK_HELD.findall(site.log_text())
+    if not found:
+        return "webinar lock held: no timings in the site's log"
+    held = [float(wall) for wall, _cpu in found]
+    cpu = [float(cpu) for _wall, cpu in found]
+    busy = sum(held) / 1000 / phase_seconds if phase_seconds else 0
+    return (
+        f"webinar lock held per confirmation {percentiles(held)} ({len(held)} timed; "
+        f"held {sum(held) / 1000:.1f} s in all, {busy:.0%} of the phase); "
+        f"CPU of the web process in it {percentiles(cpu)}"
+    )
+
+
+def burst(args, webinar, smtp, workers, config, site) -> list[str]:
     from registrations.models import EmailMessage, Registration
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
@@ -432,6 +454,7 @@ def burst(args, webinar, smtp, workers, config) -> list[str]:
         f"  {len(with_link) / confirm_seconds:,.1f} confirmations/s ({confirm_seconds:.1f} s), "
         f"{2 * len(with_link) / confirm_seconds:,.1f} requests/s\n"
         f"  confirmation page {timing('ask')}; confirm POST {timing('confirm')}\n"
+        f"  {lock_hold_line(site, confirm_seconds)}\n"
         f"  whole confirmation {timing('total confirm')}\n"
         f"  answers {status_line(statuses_confirm)}; load {load_confirm}\n"
         f"  {len(smtp.received) - args.people} invitations and waiting-list notices received "

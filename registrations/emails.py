@@ -11,8 +11,10 @@ form: anyone can type any address, and the site must not carry their words to it
 """
 
 import re
+from functools import partial
 
 from django.conf import settings
+from django.db import transaction
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -109,6 +111,21 @@ def render(kind: str, context: dict) -> tuple[str, str, str]:
     return subject, body_text, body_html
 
 
+def build(kind: str, registration: Registration, ics_method: str = "", **extra) -> dict:
+    """Subject, bodies and calendar part of one message to (or about) a registration."""
+    context = {**base_context(registration), **extra}
+    subject, body_text, body_html = render(kind, context)
+    ics = ""
+    if ics_method:
+        ics = invitations.registration_ics(
+            registration,
+            method=ics_method,
+            site=context["site"],
+            webinar_url=context["webinar_url"],
+        )
+    return {"subject": subject, "body_text": body_text, "body_html": body_html, "ics": ics}
+
+
 def queue(
     kind: str,
     registration: Registration,
@@ -116,6 +133,8 @@ def queue(
     *,
     ics_method: str = "",
     dedupe_key: str = "",
+    render_later: bool = False,
+    send_after=None,
     **extra,
 ) -> EmailMessage | None:
     """Render and queue one message; with ``ics_method`` it carries the personal .ics.
@@ -123,49 +142,128 @@ def queue(
     A message with a ``dedupe_key`` goes out at most once (the outbox decides, and then
     renders nothing): a second call with the same key (a signal delivered twice, a job
     run twice) queues nothing and returns None.
+
+    With ``render_later`` the row is written with what identifies it only (kind,
+    recipient, registration, calendar method) and the send task renders it
+    (``message_render``, from what ``LATER`` says each kind needs): nothing slow is done
+    under the caller's lock, and the row is still written in the caller's transaction.
     """
-
-    def build() -> dict:
-        context = {**base_context(registration), **extra}
-        subject, body_text, body_html = render(kind, context)
-        ics = ""
-        if ics_method:
-            ics = invitations.registration_ics(
-                registration,
-                method=ics_method,
-                site=context["site"],
-                webinar_url=context["webinar_url"],
-            )
-        return {
-            "subject": subject,
-            "body_text": body_text,
-            "body_html": body_html,
-            "ics": ics,
-        }
-
-    return email_queue(
+    if render_later and kind not in LATER:
+        raise ValueError(f"{kind} messages are rendered when queued")
+    message = email_queue(
         kind=kind,
         to=to or registration.email,
         registration=registration,
         webinar=registration.webinar,
         ics_method=ics_method,
         dedupe_key=dedupe_key,
-        build=build,
+        send_after=send_after,
+        render_pending=render_later,
+        build=None if render_later else lambda: build(kind, registration, ics_method, **extra),
     )
+    if message is not None and render_later and send_after is None:
+        # Rendered by this process as soon as the lock is released, so that the e-mail
+        # workers only send; whichever of the two comes first renders it.
+        transaction.on_commit(partial(message_render, message_id=message.pk, wait=False))
+    return message
 
 
-def queue_confirmation(registration: Registration) -> EmailMessage:
-    """The double opt-in link, for a member address (or one staff approved)."""
-    url = link("registrations:confirm", tokens.make_token(registration, tokens.CONFIRM))
-    return queue(Kind.CONFIRMATION, registration, confirm_url=url)
+def message_render(*, message_id: int, wait: bool = True) -> bool:
+    """Render a row queued with ``render_later`` (the send task, before sending it).
+
+    Under the row's lock, once. The send task waits for a render under way and then
+    finds the row rendered; the request that queued it (right after its commit,
+    ``wait=False``) leaves a row being rendered to the task, and never holds the row's
+    lock when the task claims it (a waiter on a row lock keeps it after its recheck
+    fails, and the claim skips locked rows). A row
+    that no longer applies (an invitation for a registration cancelled meanwhile, a
+    confirmation link for one confirmed meanwhile) is marked failed, with why.
+    """
+    with transaction.atomic():
+        message = (
+            EmailMessage.objects.select_for_update(skip_locked=not wait, of=("self",))
+            .select_related("registration__webinar")
+            .filter(pk=message_id, render_pending=True, status=EmailMessage.Status.QUEUED)
+            .first()
+        )
+        if message is None or message.registration is None:
+            return False
+        try:
+            extra = LATER[message.kind](message.registration)
+        except ValueError as error:
+            # Still unrendered: a resend by staff renders it again, or refuses again.
+            message.status = EmailMessage.Status.FAILED
+            message.last_error = f"not sent: {error}"
+            message.save(update_fields=["status", "last_error"])
+            return False
+        fields = build(message.kind, message.registration, message.ics_method, **extra)
+        for name, value in fields.items():
+            setattr(message, name, value)
+        message.render_pending = False
+        message.save(update_fields=[*fields, "render_pending"])
+    return True
 
 
-def queue_members_only(registration: Registration) -> EmailMessage:
-    """The webinar is reserved to the network; a link to ask staff for access."""
+def confirmation_context(registration: Registration, nonce: str | None = None) -> dict:
+    """The double opt-in link of one sign-up attempt (``nonce``; else the latest)."""
+    return {
+        "confirm_url": link(
+            "registrations:confirm", attempt_token(registration, tokens.CONFIRM, nonce)
+        )
+    }
+
+
+def members_only_context(registration: Registration, nonce: str | None = None) -> dict:
     url = link(
-        "registrations:request_access", tokens.make_token(registration, tokens.REQUEST_ACCESS)
+        "registrations:request_access",
+        attempt_token(registration, tokens.REQUEST_ACCESS, nonce),
     )
-    return queue(Kind.MEMBERS_ONLY, registration, access_url=url)
+    return {"access_url": url}
+
+
+def attempt_token(registration: Registration, purpose: str, nonce: str | None) -> str:
+    """A link's token for one attempt's nonce; for a message rendered later, the latest
+    attempt's (the registration's own nonce when it has none, as after staff approval)."""
+    if nonce is None:
+        if registration.status != Registration.Status.PENDING_CONFIRMATION:
+            raise ValueError("the registration is no longer waiting for confirmation")
+        latest = registration.attempts.order_by("-created_at", "-pk").first()
+        nonce = latest.nonce if latest else registration.token_nonce
+    return tokens.make_token(registration, purpose, nonce=nonce)
+
+
+def queue_confirmation(
+    registration: Registration, nonce: str | None = None, *, send_after=None, dedupe_key=""
+) -> EmailMessage | None:
+    """The double opt-in link, for a member address (or one staff approved).
+
+    With ``send_after`` (a sign-up again within ``REGISTRATION_RESEND_INTERVAL``) the
+    message waits until then and links to the latest attempt at that time.
+    """
+    if send_after is not None:
+        return queue(
+            Kind.CONFIRMATION,
+            registration,
+            render_later=True,
+            send_after=send_after,
+            dedupe_key=dedupe_key,
+        )
+    return queue(Kind.CONFIRMATION, registration, **confirmation_context(registration, nonce))
+
+
+def queue_members_only(
+    registration: Registration, nonce: str | None = None, *, send_after=None, dedupe_key=""
+) -> EmailMessage | None:
+    """The webinar is reserved to the network; a link to ask staff for access."""
+    if send_after is not None:
+        return queue(
+            Kind.MEMBERS_ONLY,
+            registration,
+            render_later=True,
+            send_after=send_after,
+            dedupe_key=dedupe_key,
+        )
+    return queue(Kind.MEMBERS_ONLY, registration, **members_only_context(registration, nonce))
 
 
 # "https://" and "evil.example": what mail clients turn into links by themselves.
@@ -217,8 +315,9 @@ def queue_access_rejected(registration: Registration) -> EmailMessage:
 
 
 def queue_waitlisted(registration: Registration) -> EmailMessage:
-    """A place on the waiting list (the caller records the schedule it states)."""
-    return queue(Kind.WAITLISTED, registration)
+    """A place on the waiting list (the caller records the schedule it states); rendered
+    by the send task, out of the webinar's lock."""
+    return queue(Kind.WAITLISTED, registration, render_later=True)
 
 
 def queue_waitlist_update(
@@ -246,10 +345,14 @@ def new_join_token() -> str:
     return tokens.new_random_token()
 
 
-def join_context(registration: Registration) -> dict:
-    """The personal join link, the Teams fallback and the programme: confirmed people only."""
+def check_may_join(registration: Registration) -> None:
     if registration.status != Registration.Status.CONFIRMED or not registration.join_token:
         raise ValueError("Join links go only to confirmed registrants (who have a token).")
+
+
+def join_context(registration: Registration) -> dict:
+    """The personal join link, the Teams fallback and the programme: confirmed people only."""
+    check_may_join(registration)
     webinar = registration.webinar
     return {
         "personal_join_url": invitations.join_link(registration),
@@ -261,10 +364,11 @@ def join_context(registration: Registration) -> dict:
 def queue_invitation(registration: Registration) -> EmailMessage:
     """The Teams guest invitation with its calendar event, for a confirmed registrant only.
 
-    The caller records what the person was told (``services.invite``).
+    The caller records what the person was told (``services.invite``). Rendered with its
+    .ics by the send task (``message_render``), out of the webinar's lock.
     """
-    context = join_context(registration)
-    return queue(Kind.INVITATION, registration, ics_method=invitations.REQUEST, **context)
+    check_may_join(registration)  # refuses now, in the caller's transaction
+    return queue(Kind.INVITATION, registration, ics_method=invitations.REQUEST, render_later=True)
 
 
 def queue_update(
@@ -374,6 +478,15 @@ def queue_my_registrations_link(
         return {"subject": subject, "body_text": body_text, "body_html": body_html}
 
     return email_queue(kind=Kind.MY_REGISTRATIONS, to=email, dedupe_key=dedupe_key, build=build)
+
+
+# What a message rendered by the send task needs besides ``base_context``, by kind.
+LATER = {
+    Kind.CONFIRMATION: confirmation_context,
+    Kind.MEMBERS_ONLY: members_only_context,
+    Kind.INVITATION: join_context,
+    Kind.WAITLISTED: lambda registration: {},
+}
 
 
 # Messages from staff («Scrivi agli iscritti», ``registrations.staff_messages``) ----------

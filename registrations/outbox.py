@@ -63,6 +63,7 @@ def email_queue(
     *,
     dedupe_key: str | None = None,
     build: Callable[[], dict] | None = None,
+    send_after: datetime | None = None,
     **fields,
 ) -> EmailMessage | None:
     """Write the message row and send it once the surrounding transaction commits.
@@ -74,7 +75,10 @@ def email_queue(
     key is already in the outbox is neither built nor written again, and None is
     returned. Two transactions racing with the same key: the unique constraint lets one
     row in, the other gets None (its savepoint rolled back, its transaction goes on).
+
+    A row with ``send_after`` goes out then (its task waits, or the sweep enqueues it).
     """
+    fields["send_after"] = send_after
     if not dedupe_key:
         message = EmailMessage.objects.create(**(build() if build else {}), **fields)
     else:
@@ -87,7 +91,7 @@ def email_queue(
                 )
         except IntegrityError:
             return None
-    transaction.on_commit(partial(enqueue_send, message.pk))
+    transaction.on_commit(partial(enqueue_send, message.pk, run_after=send_after))
     return message
 
 
@@ -138,7 +142,7 @@ def email_claim(*, message_id: int, now: datetime) -> EmailMessage | str:
     with transaction.atomic():
         message = (
             EmailMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=message_id, status=Status.QUEUED)
+            .filter(pk=message_id, status=Status.QUEUED, render_pending=False)
             .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
             .first()
         )

@@ -43,8 +43,10 @@ from registrations.models import (
     AttendanceRecord,
     Certificate,
     EmailMessage,
+    LinkRequest,
     PersonLink,
     Registration,
+    SignupAttempt,
 )
 
 Status = Registration.Status
@@ -83,6 +85,7 @@ class PurgeReport:
     emails_anonymised: int = 0
     unsent_emails_stopped: int = 0
     attendance_records_anonymised: int = 0
+    signup_attempts_deleted: int = 0
     dry_run: bool = False
 
     @property
@@ -102,6 +105,7 @@ class PurgeReport:
             _("Unsent e-mails stopped: %(count)d") % {"count": self.unsent_emails_stopped},
             _("Attendance records anonymised: %(count)d")
             % {"count": self.attendance_records_anonymised},
+            _("Sign-up attempts deleted: %(count)d") % {"count": self.signup_attempts_deleted},
         ]
         if self.dry_run:
             lines.append(_("Dry run: nothing was changed."))
@@ -189,6 +193,12 @@ def registrations_purge(*, now: datetime | None = None, dry_run: bool = False) -
         report.unconfirmed_deleted = deleted
         report.emails_deleted += emails
         report.unsent_emails_stopped += unsent
+        # What was typed in sign-ups whose links have expired (those of the registrations
+        # just deleted went with them), and «Le mie iscrizioni» requests a lost task left.
+        report.signup_attempts_deleted = _delete(
+            SignupAttempt.objects.filter(Q(created_at__lt=link_expired) | webinar_over)
+        )
+        _delete(LinkRequest.objects.filter(created_at__lt=now - timedelta(hours=1)))
 
         deleted, emails, unsent = _registrations_delete(
             Registration.objects.filter(
@@ -307,7 +317,9 @@ def person_erase(*, email: str, now: datetime | None = None, dry_run: bool = Fal
         report.allowed_addresses_deleted = _delete(
             AllowedAddress.objects.filter(_any_of("email", spellings))
         )
-        PersonLink.objects.filter(_any_of("email", spellings)).delete()
+        _delete(SignupAttempt.objects.filter(_any_of("email", spellings)))
+        _delete(LinkRequest.objects.filter(_any_of("email", spellings)))
+        _delete(PersonLink.objects.filter(_any_of("email", spellings)))
 
         for webinar in webinars:
             if webinar.pk in seat_freed:

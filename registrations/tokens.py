@@ -59,10 +59,14 @@ def is_random_token(value: str) -> bool:
     return bool(value) and RANDOM_TOKEN.fullmatch(value) is not None
 
 
-def make_token(registration, purpose: str) -> str:
+def make_token(registration, purpose: str, *, nonce: str | None = None) -> str:
+    """A link's token; ``nonce`` names one sign-up attempt (default: the registration's)."""
     if purpose not in PURPOSES:
         raise ValueError(purpose)
-    nonce = "" if purpose == CANCEL else registration.token_nonce
+    if purpose == CANCEL:
+        nonce = ""
+    elif nonce is None:
+        nonce = registration.token_nonce
     return signing.dumps([registration.pk, purpose, nonce], salt=SALT, compress=True)
 
 

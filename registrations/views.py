@@ -161,7 +161,7 @@ def register(request, webinar_id: int):
         return form_page(request, webinar, form, status=400)
     if not form.is_bot:
         try:
-            services.registration_create(
+            services.registration_submit(
                 webinar=webinar,
                 first_name=form.cleaned_data["first_name"],
                 last_name=form.cleaned_data["last_name"],
@@ -222,6 +222,8 @@ def token_action(request, token: str, *, purpose: str, action, template: str):
         "token": token,
         "status_before": registration.status,
     }
+    if purpose != tokens.CANCEL:
+        context["details"] = typed_details(registration)
     if request.method == "GET":
         return TemplateResponse(request, f"registrations/{template}_ask.html", context)
     limited = rate_limited(
@@ -240,6 +242,26 @@ def token_action(request, token: str, *, purpose: str, action, template: str):
         return error_page(request, error.code, registration.webinar)
     context["registration"] = registration
     return TemplateResponse(request, f"registrations/{template}_done.html", context)
+
+
+def typed_details(registration) -> list[tuple[str, str]]:
+    """Whose details a confirmation or access link keeps, each word by its first letter.
+
+    Enough for the owner of the address to tell her own sign-up from a stranger's
+    («V••• V••••••» against «A••••••• C•••••»), while the site shows no text a stranger
+    typed (a name such as "Premio! Vai su https://evil.example" would be a lure).
+    """
+    details = [
+        (_("Name"), registration.full_name),
+        (_("Organisation"), registration.organisation_name),
+        (_("Role"), registration.role),
+    ]
+    return [(label, masked(value)) for label, value in details if value.strip()]
+
+
+def masked(text: str) -> str:
+    """«Maria Dell'Orto» → «M•••• D•••••••»: each word's first letter, a dot for the rest."""
+    return " ".join(word[0] + "•" * min(len(word) - 1, 10) for word in text.split())
 
 
 @never_cache
@@ -443,7 +465,7 @@ def my_registrations_request(request):
         ):
             return too_many_requests(request)
         if form.is_valid():
-            services.my_registrations_link_send(email=form.cleaned_data["email"])
+            services.my_registrations_link_request(email=form.cleaned_data["email"])
             context["sent"] = True
         else:
             status = 400

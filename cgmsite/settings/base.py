@@ -536,5 +536,7 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         # fpdf2's font subsetting writes ~130 INFO lines for each certificate drawn.
         "fontTools": {"level": "WARNING"},
+        # How long each confirmation holds its webinar's lock (``bench/burst.py`` sets INFO).
+        "registrations.lock_timing": {"level": env("LOCK_TIMING_LOG_LEVEL", "WARNING")},
     },
 }

@@ -1,5 +1,6 @@
 """Who may register, the registrations, attendance, certificates and every e-mail sent."""
 
+from registrations.models.attempts import LinkRequest, SignupAttempt
 from registrations.models.attendance import AttendanceRecord, Certificate
 from registrations.models.emails import EmailMessage, SuppressedAddress
 from registrations.models.links import PersonLink
@@ -12,10 +13,12 @@ __all__ = [
     "AttendanceRecord",
     "Certificate",
     "EmailMessage",
+    "LinkRequest",
     "MemberDomain",
     "MemberOrganisation",
     "PersonLink",
     "Registration",
+    "SignupAttempt",
     "StaffMessage",
     "SuppressedAddress",
 ]

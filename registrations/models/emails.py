@@ -69,6 +69,9 @@ class EmailMessage(models.Model):
     claimed_at = models.DateTimeField(_("claimed by a worker at"), null=True, blank=True)
     # Messages that must go out at most once (a reminder, an update) carry a key.
     dedupe_key = models.CharField(max_length=150, null=True, blank=True, unique=True)
+    # Written under the webinar's lock with only what identifies it; subject, bodies and
+    # calendar part are rendered by the send task (``emails.message_render``).
+    render_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

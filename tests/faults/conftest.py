@@ -14,9 +14,9 @@ import pytest
 
 from cgmsite.settings.base import redis_cache
 from tests.faults import stack as s
-from tests.relay import Relay
 from tests.graph_server import GraphServer
 from tests.registrations.smtpd import SMTPServer
+from tests.relay import Relay
 
 KEY_PREFIX = "faults"
 

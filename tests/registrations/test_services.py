@@ -9,7 +9,7 @@ from django.utils import timezone
 import pytest
 
 from events.models import WebinarPage
-from registrations import emails, selectors, services, tokens
+from registrations import emails, invitations, selectors, services, tokens
 from registrations.models import EmailMessage, Registration
 from tests.events.factories import days_from_now
 from tests.registrations.conftest import (
@@ -386,10 +386,12 @@ def test_signing_up_again_later_resends_a_fresh_confirmation_link(open_webinar, 
     assert sent_kinds() == [Kind.CONFIRMATION, Kind.CONFIRMATION]
     new_token = only_token(mail.outbox[1], CONFIRM_LINK)
     assert new_token != old_token
+    # The new sign-up may be a stranger's: the earlier link still works (issue 21,
+    # finding 3) until one of them is used; then the other is.
+    assert act(services.registration_confirm, token=new_token).status == Status.CONFIRMED
     with pytest.raises(services.RegistrationError) as error:
         act(services.registration_confirm, token=old_token)
     assert error.value.code == "used"
-    assert act(services.registration_confirm, token=new_token).status == Status.CONFIRMED
 
 
 def test_signing_up_again_once_confirmed_resends_the_invitation(open_webinar, confirmed, register):
@@ -652,3 +654,67 @@ def test_the_waiting_list_place_told_is_the_place_in_line_today(small_webinar, c
     assert "numero 2 della lista" in told.body
     assert "numero 2 della lista" in told.alternatives[0][0]
     assert Registration.objects.get(email="persona1@cgm.coop").waitlist_place is None
+
+
+# Confirming under a burst (issue 21, finding 10) -------------------------------------------
+
+
+@pytest.mark.parametrize("seats, kind", [(None, Kind.INVITATION), (0, Kind.WAITLISTED)])
+def test_confirming_renders_no_message_while_it_holds_the_webinars_lock(
+    make_webinar, member_org, register, monkeypatch, django_capture_on_commit_callbacks, seats, kind
+):
+    """The webinar's lock is held for the seat decision only: the message it causes is
+    written in the same transaction, rendered (with its .ics) once it has committed."""
+    webinar = make_webinar(capacity=seats)
+    register(webinar, MEMBER)
+    token = only_token(mail.outbox[0], CONFIRM_LINK)
+    mail.outbox.clear()
+    rendered = []
+    render, registration_ics = emails.render, invitations.registration_ics
+    monkeypatch.setattr(emails, "render", lambda *a: rendered.append(a[0]) or render(*a))
+    monkeypatch.setattr(
+        invitations,
+        "registration_ics",
+        lambda *a, **k: rendered.append("ics") or registration_ics(*a, **k),
+    )
+
+    with django_capture_on_commit_callbacks() as after_commit:
+        registration = services.registration_confirm(token=token)
+
+    assert rendered == []
+    row = EmailMessage.objects.get(registration=registration, kind=kind)
+    assert row.status == EmailMessage.Status.QUEUED
+    for callback in after_commit:  # the send task, as the worker runs it
+        callback()
+    assert rendered == ([kind, "ics"] if kind == Kind.INVITATION else [kind])
+    [message] = mail.outbox
+    row.refresh_from_db()
+    assert (message.to, message.subject, message.body) == ([MEMBER], row.subject, row.body_text)
+    assert row.status == EmailMessage.Status.SENT
+    if kind == Kind.INVITATION:
+        assert webinar.teams_join_url in message.body
+        assert "BEGIN:VCALENDAR" in row.ics
+        assert message.attachments[0][0] == "invito.ics"
+    else:
+        assert webinar.teams_join_url not in message.body
+
+
+def test_a_message_rendered_later_that_no_longer_applies_is_not_sent(
+    open_webinar, register, django_capture_on_commit_callbacks, sends_mail
+):
+    register(open_webinar, MEMBER)
+    token = only_token(mail.outbox[0], CONFIRM_LINK)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks() as after_commit:
+        registration = services.registration_confirm(token=token)
+    with sends_mail():
+        services.registration_cancel(registration=registration)
+    mail.outbox.clear()
+
+    for callback in after_commit:
+        callback()
+
+    row = EmailMessage.objects.get(kind=Kind.INVITATION)
+    assert row.status == EmailMessage.Status.FAILED
+    assert row.last_error.startswith("not sent:")
+    assert mail.outbox == []

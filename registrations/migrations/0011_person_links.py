@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registrations', '0009_staff_messages'),
+        ('registrations', '0010_signup_attempts'),
     ]
 
     operations = [
