@@ -17,12 +17,17 @@ from urllib.parse import unquote
 
 from pythonjsonlogger.json import JsonEncoder, JsonFormatter
 
+# A path separator as a mangled link may write it ("//", "/./"): such a path is a 404,
+# but the token in it still works at its proper address.
+SEP = r"/(?:\.?/)*+"  # possessive: "/./" wholly a separator, never a token
 TOKEN_PATH = re.compile(
-    r"(/webinar/entra/|/iscrizioni/(?:conferma|richiedi-accesso|annulla|le-mie)/"
+    rf"({SEP}webinar{SEP}entra{SEP}|{SEP}iscrizioni{SEP}(?:conferma|richiedi-accesso|annulla|le-mie){SEP}"
     # A certificate's download link (its verification address has no secret).
-    r"|/attestati/(?!verifica/)"
+    rf"|{SEP}attestati{SEP}(?!verifica/)"
     # The admin's password reset link: /admin/password_reset/confirm/<uid>/<token>/.
-    r"|/admin/password_reset/confirm/[^/\s\"'?#]+/)[^/\s\"'?#]+"
+    rf"|{SEP}admin{SEP}password_reset{SEP}confirm{SEP}[^/\s\"'?#]+{SEP})[^/\s\"'?#]+",
+    # "/Iscrizioni/…" is a 404 too, with the same working token in it.
+    re.IGNORECASE,
 )
 TEAMS_URL = re.compile(
     r"https?://(?:[\w-]+\.)*teams\.(?:microsoft\.com|live\.com|microsoft\.us)[^\s\"'<>]*",

@@ -261,7 +261,7 @@ def test_half_sent_requests_never_hold_a_gunicorn_worker(site):
 
 
 def test_the_access_log_shows_no_token_in_the_path_or_the_referer(site):
-    tokens = [secrets.token_urlsafe(16) for _n in range(12)]
+    tokens = [secrets.token_urlsafe(16) for _n in range(15)]
     paths = [
         f"/iscrizioni/conferma/{tokens[0]}/",
         f"/iscrizioni/annulla/{tokens[1]}/",
@@ -274,6 +274,10 @@ def test_the_access_log_shows_no_token_in_the_path_or_the_referer(site):
         # The same view through percent-escapes.
         f"/%61ttestati/{tokens[9]}/",
         f"/iscrizioni/conferma/{tokens[10]}/?utm_source=newsletter",
+        # A mangled link: a 404, but its token works at the proper address.
+        f"/Iscrizioni/le-mie/{tokens[12]}/",
+        f"//iscrizioni//le-mie/{tokens[13]}/",
+        f"/iscrizioni/./annulla/{tokens[14]}/",
     ]
     referer = f"http://{site.host}/webinar/entra/{tokens[11]}/"
     for path in paths:
@@ -289,6 +293,11 @@ def test_the_access_log_shows_no_token_in_the_path_or_the_referer(site):
     assert '"GET /admin/password_reset/confirm/[nascosto]/[nascosto]/ HTTP/1.1"' in log
     assert '"GET /iscrizioni/conferma/[nascosto]/?utm_source=newsletter HTTP/1.1"' in log
     assert f'"http://{site.host}/webinar/entra/[nascosto]/"' in log
+    # nginx's own refusals, in Italian like the rest.
+    nul = get(site, "/webinar/entra/x%00/")
+    assert nul.status == 400 and "Richiesta non valida" in nul.body.decode()
+    huge = get(site, "/webinar/entra/" + "a" * 9000 + "/")
+    assert huge.status == 414 and "Indirizzo troppo lungo" in huge.body.decode()
     # The public verification address stays readable.
     assert '"GET /attestati/verifica/ABC-123/ HTTP/1.1"' in log
     assert lines

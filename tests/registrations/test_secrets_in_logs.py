@@ -97,6 +97,12 @@ def test_a_registrations_whole_life_leaves_no_secret_in_the_logs(
         ),
         ("GET /iscrizioni/le-mie/ImFAYi5jIg:1x:Yz/ 200", f"GET /iscrizioni/le-mie/{HIDDEN}/ 200"),
         ("POST /iscrizioni/le-mie/ 429", "POST /iscrizioni/le-mie/ 429"),
+        # A mangled link is a 404, and the token in it still works at its proper address.
+        ("Not Found: /Iscrizioni/le-mie/tok3n/", f"Not Found: /Iscrizioni/le-mie/{HIDDEN}/"),
+        ("Not Found: //iscrizioni//le-mie/tok3n/", f"Not Found: //iscrizioni//le-mie/{HIDDEN}/"),
+        ("Not Found: /iscrizioni/./annulla/tok3n/", f"Not Found: /iscrizioni/./annulla/{HIDDEN}/"),
+        ("GET /WEBINAR/entra/tok3n/ 404", f"GET /WEBINAR/entra/{HIDDEN}/ 404"),
+        ("GET /attestati/./verifica/CGM-AB/ 200", "GET /attestati/./verifica/CGM-AB/ 200"),
         (
             "GET /admin/password_reset/confirm/MQ/cz6m3p-4f1e2d3c4b5a6978/ 200",
             f"GET /admin/password_reset/confirm/MQ/{HIDDEN}/ 200",
