@@ -190,7 +190,7 @@ def test_nothing_cached_holds_one_visitors_token_name_or_message(
     keys = redis.keys(f"{cache.key_prefix}*pagecache:e:*")
     assert len(keys) >= 5
     for key in keys:
-        _versions, status, headers, content = cache.get(key.decode().split(":", 2)[2])
+        _versions, status, headers, content, _stored_at = cache.get(key.decode().split(":", 2)[2])
         stored = content.decode() + repr(headers)
         for secret in secrets:
             assert secret not in stored, key
