@@ -17,9 +17,12 @@ from tests.relay import Relay
 
 def main() -> None:
     listen_port, upstream_port = int(sys.argv[1]), int(sys.argv[2])
-    relay = Relay(("127.0.0.1", upstream_port))
+    # The suite's relay listens at once on a port of the system's choosing: closed, then
+    # opened again on the fixed port.
+    relay = Relay(upstream_port)
+    relay.refuse()
     relay.port = listen_port
-    relay.start()
+    relay.restore()
 
     def switch(mode: str):
         def handler(*_):
@@ -30,7 +33,7 @@ def main() -> None:
 
     signal.signal(signal.SIGUSR1, switch("refuse"))
     signal.signal(signal.SIGUSR2, switch("silence"))
-    signal.signal(signal.SIGHUP, switch("open"))
+    signal.signal(signal.SIGHUP, switch("restore"))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"relay 127.0.0.1:{listen_port} -> 127.0.0.1:{upstream_port}", flush=True)
     while True:

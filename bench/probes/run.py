@@ -488,12 +488,16 @@ def cmd_logs(*files):
     """Every token of the e-mails in the sink: is any written in clear in the logs? Then
     the same «le mie iscrizioni» token requested as a client might mangle it."""
     tokens = set()
+    mine = []
     pattern = r"/(conferma|annulla|le-mie|entra|richiedi-accesso|attestati)/([^/\s]{10,})/"
     for path in web.mails():
         for link in re.findall(r"https?://\S+", web.mail_text(path)):
             if match := re.search(pattern, link):
                 tokens.add(match.group(2))
-    mine = sorted(t for t in tokens if ":" not in t)
+                # The variants below are of a «le mie iscrizioni» link (a webinar's
+                # /webinar/entra/ token has no colon either, and is not one).
+                if match.group(1) == "le-mie":
+                    mine.append(match.group(2))
     variants = {}
     if mine:
         token = mine[0]
@@ -502,6 +506,7 @@ def cmd_logs(*files):
             "/iscrizioni/le-mie/{}/",
             "/iscrizioni/le-mie/{}",
             "/iscrizioni//le-mie/{}/",
+            "//iscrizioni//le-mie/{}/",
             "/iscrizioni/./le-mie/{}/",
             "/Iscrizioni/le-mie/{}/",
             "/iscrizioni/le-mie/{}/?utm_source=mail",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HOST = "127.0.0.1"
-PORT = 8300
+PORT = int(os.environ.get("PORT") or 8300)
 STATE = Path(os.environ.get("PROBE_DIR") or Path(tempfile.gettempdir()) / "probe")
 MAIL = STATE / "mail"
 
