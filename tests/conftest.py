@@ -7,7 +7,12 @@ import factory.random
 import pytest
 
 from cgmsite.redis_breaker import breaker
-from tests.factories import CategoryFactory, ImageFactory, build_site_tree
+from tests.factories import (
+    CategoryFactory,
+    ImageFactory,
+    build_site_tree,
+    ensure_wagtail_root_rows,
+)
 from tests.graph_server import GraphServer
 
 # The same fake data on every run, so a failure can be reproduced.
@@ -114,25 +119,8 @@ def graph(graph_server, settings):
 
 @pytest.fixture
 def wagtail_root_rows(transactional_db):
-    """The rows Wagtail's migrations create (locale, root page, root collection).
-
-    A transactional test starts from a flushed database when an earlier one emptied it:
-    put back what every Wagtail page needs (as ``tests/browser/conftest.py`` does).
-    """
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-
-    from wagtail.models import Collection, Locale, Page
-
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Page.get_first_root_node() is None:
-        Page.add_root(
-            instance=Page(
-                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
-            )
-        )
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+    """The rows Wagtail's migrations create, for a transactional test (``factories``)."""
+    ensure_wagtail_root_rows()
 
 
 @pytest.fixture(autouse=True)

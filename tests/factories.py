@@ -8,9 +8,11 @@ factories publish by default, through a revision, as an editor pressing
 from datetime import date
 from types import SimpleNamespace
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.utils.text import slugify
 
-from wagtail.models import Collection, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 import factory
 import wagtail_factories
@@ -169,3 +171,20 @@ def build_site_tree(*, hostname="testserver", port=80):
         page.delete()
     news_index = NewsIndexPageFactory(parent=home)
     return SimpleNamespace(root=root, home=home, news_index=news_index, site=site)
+
+
+def ensure_wagtail_root_rows() -> None:
+    """The rows Wagtail's migrations create (locale, root page, root collection).
+
+    A transactional test starts from a flushed database when an earlier one emptied it:
+    put back what every Wagtail page and image needs.
+    """
+    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")

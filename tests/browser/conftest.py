@@ -10,6 +10,7 @@ from django.utils import timezone
 
 import pytest
 
+from tests.factories import ensure_wagtail_root_rows
 from tests.registrations.smtpd import SMTPServer
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,25 +73,8 @@ def csp_violations(page):
 
 @pytest.fixture
 def wagtail_bootstrap(transactional_db):
-    """The rows Wagtail's migrations create (locale, root page, root collection).
-
-    A transactional test starts from a flushed database when earlier tests emptied it;
-    put back what every Wagtail page and image needs.
-    """
-    from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
-
-    from wagtail.models import Collection, Locale, Page
-
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Page.get_first_root_node() is None:
-        Page.add_root(
-            instance=Page(
-                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
-            )
-        )
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+    """The rows Wagtail's migrations create, for a transactional test (``factories``)."""
+    ensure_wagtail_root_rows()
 
 
 @pytest.fixture(scope="session")

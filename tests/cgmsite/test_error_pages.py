@@ -5,6 +5,7 @@ raise ``BadRequest``. Django's own error views read ``request.POST`` again (thei
 wrapper does) and so crashed, first the 400 view and then the 500 one.
 """
 
+import contextlib
 import socket
 
 from django.db import connections
@@ -97,24 +98,34 @@ def test_a_host_the_site_does_not_serve_gets_a_400_not_a_500(site_tree, settings
     assert response["Cache-Control"] == "no-store"
 
 
-@pytest.fixture
-def database_refusing(wagtail_root_rows, site_tree):
-    """The database refuses new connections (its limit reached, a restart): the next
-    query opens a connection to a port where nothing listens. SQLite, embedded in the
-    process, cannot refuse one."""
+@contextlib.contextmanager
+def database_at(port: int, **options):
+    """The site's database connection pointed at 127.0.0.1:``port`` until the block ends:
+    the next query opens a connection there. SQLite, embedded in the process, cannot be
+    refused or left unanswered."""
     connection = connections["default"]
     if connection.vendor != "postgresql":
-        pytest.skip("an embedded SQLite database does not refuse connections")
+        pytest.skip("an embedded SQLite database cannot refuse or hang a connection")
     saved = dict(connection.settings_dict)
     connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port))
+    connection.settings_dict["OPTIONS"] = {**saved["OPTIONS"], **options}
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+
+
+@pytest.fixture
+def database_refusing(wagtail_root_rows, site_tree):
+    """The database refuses new connections (its limit reached, a restart)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    connection.settings_dict.update(HOST="127.0.0.1", PORT=str(port))
-    yield
-    connection.close()
-    connection.settings_dict.clear()
-    connection.settings_dict.update(saved)
+    with database_at(port):
+        yield
 
 
 def test_a_database_that_refuses_connections_gets_503_with_retry_after(database_refusing):
@@ -132,20 +143,11 @@ def test_a_database_that_refuses_connections_gets_503_with_retry_after(database_
 @pytest.fixture
 def database_silent(wagtail_root_rows, site_tree):
     """A PostgreSQL that takes the connection and never answers (hung, a full network)."""
-    connection = connections["default"]
-    if connection.vendor != "postgresql":
-        pytest.skip("an embedded SQLite database does not hang a connection")
-    saved = dict(connection.settings_dict)
-    connection.close()
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         server.listen(16)
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=str(server.getsockname()[1]))
-        connection.settings_dict["OPTIONS"] = {**saved["OPTIONS"], "connect_timeout": 2}
-        yield
-    connection.close()
-    connection.settings_dict.clear()
-    connection.settings_dict.update(saved)
+        with database_at(server.getsockname()[1], connect_timeout=2):
+            yield
 
 
 def test_a_database_that_never_answers_gets_503_not_a_held_worker(database_silent):

@@ -10,15 +10,17 @@ import re
 from datetime import timedelta
 from types import SimpleNamespace
 
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
-
-from wagtail.models import Collection, Locale, Page
 
 from registrations.models import MemberDomain, MemberOrganisation
 from tests.events.factories import WebinarIndexPageFactory, WebinarPageFactory
-from tests.factories import ArticlePageFactory, CategoryFactory, ImageFactory, build_site_tree
+from tests.factories import (
+    ArticlePageFactory,
+    CategoryFactory,
+    ImageFactory,
+    build_site_tree,
+    ensure_wagtail_root_rows,
+)
 from tests.faults import stack as s
 
 SITEMAP_LOC = re.compile(r"<loc>([^<]+)</loc>")
@@ -28,19 +30,6 @@ _addresses = itertools.count(1)
 def address(label: str) -> str:
     """A new member address for each journey (the per-address limits stay out of the way)."""
     return f"{label}.{next(_addresses)}@cgm.coop"
-
-
-def wagtail_root_rows() -> None:
-    """The rows Wagtail's migrations make, in case an earlier test flushed them."""
-    Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    if Page.get_first_root_node() is None:
-        Page.add_root(
-            instance=Page(
-                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
-            )
-        )
-    if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
 
 
 def article(tree, title: str, category, *, days_ago: int, **kw):
@@ -54,7 +43,7 @@ def article(tree, title: str, category, *, days_ago: int, **kw):
 
 
 def build_content(stack) -> SimpleNamespace:
-    wagtail_root_rows()
+    ensure_wagtail_root_rows()
     tree = build_site_tree(hostname=s.HOST, port=443)
     welfare = CategoryFactory(name="Welfare", slug="welfare", description="Welfare territoriale.")
     formazione = CategoryFactory(name="Formazione", slug="formazione", description="Formazione.")
