@@ -240,30 +240,28 @@ def queue_confirmation(
     With ``send_after`` (a sign-up again within ``REGISTRATION_RESEND_INTERVAL``) the
     message waits until then and links to the latest attempt at that time.
     """
-    if send_after is not None:
-        return queue(
-            Kind.CONFIRMATION,
-            registration,
-            render_later=True,
-            send_after=send_after,
-            dedupe_key=dedupe_key,
-        )
-    return queue(Kind.CONFIRMATION, registration, **confirmation_context(registration, nonce))
+    return queue_now_or_held(
+        Kind.CONFIRMATION, registration, confirmation_context, nonce, send_after, dedupe_key
+    )
 
 
 def queue_members_only(
     registration: Registration, nonce: str | None = None, *, send_after=None, dedupe_key=""
 ) -> EmailMessage | None:
     """The webinar is reserved to the network; a link to ask staff for access."""
+    return queue_now_or_held(
+        Kind.MEMBERS_ONLY, registration, members_only_context, nonce, send_after, dedupe_key
+    )
+
+
+def queue_now_or_held(kind, registration, context, nonce, send_after, dedupe_key):
+    """A sign-up's answer: rendered now for the attempt ``nonce``, or, held until
+    ``send_after``, rendered then for the latest attempt (``render_later``)."""
     if send_after is not None:
         return queue(
-            Kind.MEMBERS_ONLY,
-            registration,
-            render_later=True,
-            send_after=send_after,
-            dedupe_key=dedupe_key,
+            kind, registration, render_later=True, send_after=send_after, dedupe_key=dedupe_key
         )
-    return queue(Kind.MEMBERS_ONLY, registration, **members_only_context(registration, nonce))
+    return queue(kind, registration, **context(registration, nonce))
 
 
 # "https://" and "evil.example": what mail clients turn into links by themselves.
